@@ -1,0 +1,109 @@
+/// What a node knows of one cooperation case: a projection of the case's events it holds.
+///
+/// Rebuilt from events at any time; two nodes holding the same events hold the same state.
+public struct CaseState: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case open, withdrawn, closed }
+
+    public var id: EventID
+    public var kind: CaseKind
+    public var title: String
+    public var initiator: String
+    public var addressees: [String]
+    public var openedAt: Timestamp
+    public var status: Status
+    public var fields: [String: JSONValue]
+    public var norms: [String]
+    public var urgent: Bool
+    public var deadlines: CaseDeadlines
+    public var parties: [String: PartyState]
+    public var informationRequests: [InformationRequest]
+    public var conditions: [ConditionsProposal]
+    public var updatedAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, title, initiator, addressees, status, fields, norms, urgent, deadlines, parties, conditions
+        case openedAt = "opened_at"
+        case informationRequests = "information_requests"
+        case updatedAt = "updated_at"
+    }
+
+    public var participants: [String] { [initiator] + addressees }
+}
+
+/// Where one addressed party stands in a case.
+public struct PartyState: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case awaitingAcknowledgement = "awaiting_acknowledgement"
+        case acknowledged
+        case informationRequested = "information_requested"
+        case postponed
+        case answered
+    }
+
+    public var status: Status
+    public var acknowledgedAt: Timestamp?
+    /// Seconds from opening to acknowledgement: for communication checks, the time a person on duty took.
+    public var responseSeconds: Double?
+    public var answer: AnswerRecord?
+
+    enum CodingKeys: String, CodingKey {
+        case status, answer
+        case acknowledgedAt = "acknowledged_at"
+        case responseSeconds = "response_seconds"
+    }
+
+    public var isSettled: Bool { status == .answered }
+}
+
+public struct AnswerRecord: Sendable, Codable, Equatable {
+    public var outcome: AnswerOutcome
+    public var grounds: [Ground]
+    public var reason: String?
+    public var details: String?
+    public var at: Timestamp
+    public var event: EventID
+}
+
+public struct InformationRequest: Sendable, Codable, Equatable {
+    public var id: EventID
+    public var by: String
+    public var to: [String]
+    public var questions: String
+    public var at: Timestamp
+    public var answeredBy: EventID?
+
+    enum CodingKeys: String, CodingKey {
+        case id, by, to, questions, at
+        case answeredBy = "answered_by"
+    }
+}
+
+/// Confidentiality conditions or conditions on use (Budapest Arts. 26(2), 27(8), 28).
+public struct ConditionsProposal: Sendable, Codable, Equatable {
+    public enum Response: String, Sendable, Codable { case accepted, declined }
+
+    public var id: EventID
+    public var by: String
+    public var to: [String]
+    public var conditions: String
+    public var at: Timestamp
+    public var responses: [String: Response]
+}
+
+public struct HistoryEntry: Sendable, Codable, Equatable {
+    public var event: EventID
+    public var type: EventType
+    public var author: String
+    public var to: [String]
+    public var at: Timestamp
+    public var summary: String
+
+    public init(event: EventID, type: EventType, author: String, to: [String], at: Timestamp, summary: String) {
+        self.event = event
+        self.type = type
+        self.author = author
+        self.to = to
+        self.at = at
+        self.summary = summary
+    }
+}

@@ -1,0 +1,234 @@
+import AccordCore
+import AccordNode
+import AccordStore
+import Foundation
+import Hummingbird
+
+/// The JSON REST API for a node's own people, under `/api/v1`. Every route checks the role.
+enum OperatorRoutes {
+    struct StepRequest: Decodable {
+        var type: String
+        var body: [String: JSONValue]?
+        var to: [String]?
+    }
+
+    struct CheckRequest: Decodable {
+        var to: [String]?
+        var message: String?
+    }
+
+    struct AddPeerRequest: Decodable {
+        var url: String
+        /// The fingerprint the operator verified out of band.
+        var fingerprint: String
+    }
+
+    struct CaseDetail: Encodable {
+        var state: CaseState
+        var timeline: [HistoryEntry]
+    }
+
+    struct AuthoredResponse: Encodable {
+        var event: String
+        var logIndex: Int64
+        var summary: String
+        var state: CaseState?
+
+        enum CodingKeys: String, CodingKey {
+            case event, summary, state
+            case logIndex = "log_index"
+        }
+
+        init(_ s: AuthoredStep) {
+            event = s.event.id.hex
+            logIndex = s.logIndex
+            summary = s.summary
+            state = s.state
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, node: Node) async throws -> T {
+        let bytes = try await request.bodyBytes(limit: node.configuration.maxBodyBytes)
+        // The strict parser first: duplicate names, bad UTF-8 and deep nesting get a precise message.
+        do { _ = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, error.description) }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw AccordError(.missingField, "the request needs \"\(key.stringValue)\"", field: key.stringValue)
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
+            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw AccordError(.invalidField, "\"\(path)\" has the wrong type", field: path)
+        } catch let DecodingError.dataCorrupted(ctx) {
+            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw AccordError(.invalidField, "\"\(path)\": \(ctx.debugDescription)", field: path)
+        }
+    }
+
+    static func caseID(_ context: BasicRequestContext) throws -> EventID {
+        guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
+            throw AccordError(.malformed, "a case id is 64 lowercase hex digits")
+        }
+        return id
+    }
+
+    static func add(to router: Router<BasicRequestContext>, node: Node, client: FederationClient) {
+        let store = node.store
+        let api = router.group("/api/v1")
+
+        api.get("/node") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            let profile = try await node.profile()
+            return try JSONResponse.make([
+                "name": JSONValue.string(node.name),
+                "fingerprint": .string(node.keys.publicSigningKey.fingerprint),
+                "public_url": .string(node.configuration.publicURL),
+                "log_size": .number(Double(try await store.logSize())),
+                "events": .number(Double(try await store.eventCount())),
+                "profile": profile.json,
+            ])
+        }
+
+        api.get("/norms") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            return try JSONResponse.make(Norms.all)
+        }
+
+        api.get("/peers") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            let peers = try await store.peers()
+            return try JSONResponse.make(peers.map { PeerView($0) })
+        }
+
+        api.post("/peers") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
+            let r = try await decode(AddPeerRequest.self, request, node: node)
+            let profile = try await client.fetchProfile(url: r.url)
+            guard profile.signingKey.matches(fingerprint: r.fingerprint) else {
+                throw AccordError(.badKey, "the key at \(r.url) has fingerprint \(profile.signingKey.displayFingerprint), not the one given; do not pin it", field: "fingerprint")
+            }
+            guard profile.name != node.name else { throw AccordError(.invalidField, "that is this node itself", field: "url") }
+            let peer = Peer(name: profile.name, url: r.url, signingKey: profile.signingKey, encryptionKey: profile.encryptionKey, addedAt: node.time.now(), profile: profile.event.canonical)
+            try await store.savePeer(peer)
+            return try JSONResponse.make(PeerView(peer), status: .created)
+        }
+
+        api.delete("/peers/:name") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
+            guard let name = context.parameters.get("name"), try await store.removePeer(named: name) else {
+                throw AccordError(.notFound, "no such peer")
+            }
+            return Response(status: .noContent)
+        }
+
+        api.get("/cases") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            var query = CaseQuery()
+            if let s = request.uri.queryParameters.get("status") {
+                guard let status = CaseState.Status(rawValue: s) else { throw AccordError(.invalidField, "status is open, withdrawn or closed", field: "status") }
+                query.status = status
+            }
+            if let k = request.uri.queryParameters.get("kind") {
+                guard let kind = CaseKind(rawValue: k) else { throw AccordError(.invalidField, "unknown case kind \(k)", field: "kind") }
+                query.kind = kind
+            }
+            return try JSONResponse.make(try await store.cases(query))
+        }
+
+        api.post("/cases") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
+            let r = try await decode(OpenCaseRequest.self, request, node: node)
+            return try JSONResponse.make(AuthoredResponse(try await node.open(r)), status: .created)
+        }
+
+        api.get("/cases/:id") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            let detail = try await node.caseDetail(try caseID(context))
+            return try JSONResponse.make(CaseDetail(state: detail.state, timeline: detail.timeline))
+        }
+
+        api.get("/cases/:id/events") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            let id = try caseID(context)
+            guard try await store.caseState(id) != nil else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
+            let events = try await store.events(inCase: id).map(\.event.json)
+            return JSONResponse.raw(CanonicalJSON.encode(.array(events)))
+        }
+
+        api.post("/cases/:id/steps") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
+            let id = try caseID(context)
+            let r = try await decode(StepRequest.self, request, node: node)
+            guard let type = EventType(stepName: r.type) else {
+                throw AccordError(.invalidField, "unknown step \"\(r.type)\"; use one of \(EventType.stepNames.keys.sorted().joined(separator: ", "))", field: "type")
+            }
+            return try JSONResponse.make(AuthoredResponse(try await node.step(type, in: id, body: r.body ?? [:], to: r.to)), status: .created)
+        }
+
+        api.get("/overdue") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            return try JSONResponse.make(try await node.overdue())
+        }
+
+        api.post("/checks") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
+            let r = try await decode(CheckRequest.self, request, node: node)
+            return try JSONResponse.make(AuthoredResponse(try await node.communicationCheck(to: r.to, message: r.message)), status: .created)
+        }
+
+        api.get("/deliveries") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
+            return try JSONResponse.make(try await store.deliveryStatus())
+        }
+
+        api.get("/drafts") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .analyst)
+            return try JSONResponse.make(try await store.drafts())
+        }
+
+        api.post("/drafts") { request, _ -> Response in
+            let token = try await OperatorTokens.authorize(request, store: store, role: .analyst)
+            let r = try await decode(OpenCaseRequest.self, request, node: node)
+            let draft = Draft(id: UUID().uuidString.lowercased(), author: token.name, createdAt: node.time.now(), request: try JSONDecoder().decode(JSONValue.self, from: JSONResponse.encoder.encode(r)))
+            try await store.saveDraft(draft)
+            return try JSONResponse.make(draft, status: .created)
+        }
+
+        api.post("/drafts/:id/send") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
+            guard let id = context.parameters.get("id"), let draft = try await store.draft(id) else { throw AccordError(.notFound, "no such draft") }
+            let r = try JSONDecoder().decode(OpenCaseRequest.self, from: JSONResponse.encoder.encode(draft.request))
+            let step = try await node.open(r)
+            _ = try await store.deleteDraft(id)
+            return try JSONResponse.make(AuthoredResponse(step), status: .created)
+        }
+
+        api.delete("/drafts/:id") { request, context -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .analyst)
+            guard let id = context.parameters.get("id"), try await store.deleteDraft(id) else { throw AccordError(.notFound, "no such draft") }
+            return Response(status: .noContent)
+        }
+    }
+}
+
+/// A pinned peer as the API shows it.
+struct PeerView: Encodable {
+    var name: String
+    var url: String
+    var fingerprint: String
+    var signingKey: String
+    var addedAt: Timestamp
+
+    init(_ p: Peer) {
+        name = p.name
+        url = p.url
+        fingerprint = p.signingKey.fingerprint
+        signingKey = p.signingKey.base64
+        addedAt = p.addedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, url, fingerprint
+        case signingKey = "signing_key"
+        case addedAt = "added_at"
+    }
+}

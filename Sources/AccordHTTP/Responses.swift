@@ -1,0 +1,96 @@
+import AccordCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// JSON responses and the error format every route uses:
+/// `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+enum JSONResponse {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        raw(try encoder.encode(value), status: status)
+    }
+
+    static func raw<D: Sequence<UInt8>>(_ bytes: D, status: HTTPResponse.Status = .ok, contentType: String = "application/json") -> Response {
+        Response(
+            status: status, headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func error(_ e: AccordError) -> Response {
+        var body: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
+        if let field = e.field { body["field"] = .string(field) }
+        var response = raw(CanonicalJSON.encode(["error": .object(body)]), status: status(for: e.code))
+        if e.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+
+    static func status(for code: AccordError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .malformed, .invalidField, .missingField, .badKey: .badRequest
+        case .unauthorized, .badSignature, .clockSkew: .unauthorized
+        case .forbidden, .unknownPeer, .notAddressed: .forbidden
+        case .notFound, .unknownCase: .notFound
+        case .conflict, .replay: .conflict
+        case .illegalStep: .unprocessableContent
+        case .tooLarge: .contentTooLarge
+        case .unavailable: .badGateway
+        default: .internalServerError
+        }
+    }
+}
+
+/// Turns every thrown error into the JSON error format; unknown errors become a 500 that
+/// is logged and never shown raw.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as AccordError {
+            if JSONResponse.status(for: e.code) == .internalServerError {
+                context.logger.error("request failed", metadata: ["code": "\(e.code)", "path": "\(request.uri.path)"])
+                return JSONResponse.error(AccordError(e.code, "the node could not complete the request; see its log"))
+            }
+            return JSONResponse.error(e)
+        } catch is NIOTooManyBytesError {
+            return JSONResponse.error(AccordError(.tooLarge, "the request body is larger than this node accepts"))
+        } catch let e as HTTPError {
+            let code: AccordError.Code = e.status == .notFound ? .notFound : e.status == .contentTooLarge ? .tooLarge : .malformed
+            return JSONResponse.raw(
+                CanonicalJSON.encode(["error": ["code": .string(code.rawValue), "message": .string(e.body ?? e.status.reasonPhrase)]]),
+                status: e.status)
+        } catch is DecodingError {
+            return JSONResponse.error(AccordError(.malformed, "the request body is not the JSON this route expects"))
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(type(of: error))", "path": "\(request.uri.path)"])
+            return JSONResponse.error(AccordError(.storage, "the node could not complete the request; see its log"))
+        }
+    }
+}
+
+extension Request {
+    /// The body, refusing more than `limit` bytes with a 413.
+    func bodyBytes(limit: Int) async throws -> [UInt8] {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw AccordError(.tooLarge, "the request body is \(length) bytes; this node accepts at most \(limit)")
+        }
+        var buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw AccordError(.tooLarge, "the request body is larger than the \(limit) bytes this node accepts")
+        }
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    func header(_ name: String) -> String? {
+        guard let n = HTTPField.Name(name) else { return nil }
+        return headers[n]
+    }
+}

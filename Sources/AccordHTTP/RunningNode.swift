@@ -1,0 +1,74 @@
+import AccordCore
+import AccordNode
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// A node running in this process, for `accord serve`, the demo and tests.
+public final class RunningNode: Sendable {
+    public let node: Node
+    public let port: Int
+    public let url: String
+    let group: ServiceGroup
+    let task: Task<Void, Never>
+
+    init(node: Node, port: Int, group: ServiceGroup, task: Task<Void, Never>) {
+        self.node = node
+        self.port = port
+        self.url = "http://\(node.configuration.listenHost):\(port)"
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the node's services and returns once its HTTP server listens.
+    public static func start(_ node: Node, port: Int? = nil, signals: [UnixSignal] = []) async throws -> RunningNode {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = NodeServer(node: node)
+        let group = ServiceGroup(configuration: .init(
+            services: server.services(port: port, onRunning: { continuation.yield($0) }).map { .init(service: $0) },
+            gracefulShutdownSignals: signals, logger: node.logger))
+        let task = Task {
+            do { try await group.run() } catch { node.logger.error("node stopped with an error", metadata: ["error": "\(error)"]) }
+            continuation.finish()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            throw AccordError(.unavailable, "the node could not listen on \(node.configuration.listenHost):\(port ?? node.configuration.listenPort); is the port in use?")
+        }
+        return RunningNode(node: node, port: bound, group: group, task: task)
+    }
+
+    /// Stops gracefully: in-flight requests finish, delivery loops end, the store stays consistent.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
+
+    /// Waits until the node stops (for example on SIGTERM).
+    public func wait() async {
+        await task.value
+    }
+}
+
+/// Finds a free TCP port on a loopback address (the small race before binding is acceptable for local use).
+public enum FreePort {
+    public static func find(host: String = "127.0.0.1") throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw AccordError(.unavailable, "no socket available") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        inet_pton(AF_INET, host, &addr.sin_addr)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw AccordError(.unavailable, "cannot bind \(host)") }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}

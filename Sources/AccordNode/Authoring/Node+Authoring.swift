@@ -1,0 +1,145 @@
+import AccordCore
+import AccordStore
+
+/// What an operator asks for when opening a case.
+public struct OpenCaseRequest: Sendable, Codable {
+    public var kind: CaseKind
+    public var title: String
+    public var to: [String]
+    public var fields: [String: JSONValue]
+    public var norms: [String]?
+    public var urgent: Bool?
+    /// Days of preservation asked for (preservation only; at least 60).
+    public var preservationDays: Int?
+
+    public init(kind: CaseKind, title: String, to: [String], fields: [String: JSONValue], norms: [String]? = nil, urgent: Bool? = nil, preservationDays: Int? = nil) {
+        self.kind = kind
+        self.title = title
+        self.to = to
+        self.fields = fields
+        self.norms = norms
+        self.urgent = urgent
+        self.preservationDays = preservationDays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, title, to, fields, norms, urgent
+        case preservationDays = "preservation_days"
+    }
+}
+
+/// An event this node has signed and committed, with the case state it produced.
+public struct AuthoredStep: Sendable {
+    public var event: Event
+    public var state: CaseState?
+    public var logIndex: Int64
+    public var summary: String
+}
+
+extension Node {
+    /// Opens a case: validates, signs, commits to the store, log and outbox, and wakes delivery.
+    public func open(_ request: OpenCaseRequest) async throws -> AuthoredStep {
+        if let days = request.preservationDays {
+            guard request.kind == .preservation else {
+                throw AccordError(.invalidField, "only a preservation request takes preservation_days", field: "preservation_days")
+            }
+            guard days >= DeadlinePolicy.minimumPreservationDays, days <= 3650 else {
+                throw AccordError(.invalidField, "preservation lasts not less than 60 days (Budapest Convention Art. 29(7)) and at most 3650", field: "preservation_days")
+            }
+        }
+        try await requirePinned(request.to)
+        return try await caseLock.withLock {
+            let now = time.now()
+            var body: [String: JSONValue] = [
+                "kind": .string(request.kind.rawValue),
+                "title": .string(request.title),
+                "fields": .object(request.fields),
+                "deadlines": policy.deadlines(for: request.kind, openedAt: now, preservationDays: request.preservationDays).json,
+            ]
+            if let norms = request.norms, !norms.isEmpty { body["norms"] = .strings(norms) }
+            if let urgent = request.urgent { body["urgent"] = .bool(urgent) }
+            // Refused before signing: the same rules every receiver applies.
+            _ = try CaseState.open(CaseStep(id: nil, type: .open, author: name, to: request.to, time: now, body: body))
+            let event = Event.sign(type: .open, origin: name, to: request.to, caseID: nil, time: now, body: body, keys: keys)
+            let state = try CaseState.open(CaseStep(event))
+            let index = try await store.commitAuthored(event, caseState: state, now: now)
+            logger.info("case opened", metadata: ["case": "\(event.id.short)", "kind": "\(request.kind.rawValue)", "to": "\(request.to.joined(separator: ","))"])
+            wakeDelivery(for: event.to)
+            return AuthoredStep(event: event, state: state, logIndex: index, summary: state.openingSummary)
+        }
+    }
+
+    /// Takes a further step in a case. `to` defaults to the other side of the case.
+    public func step(_ type: EventType, in caseID: EventID, body: [String: JSONValue], to: [String]? = nil) async throws -> AuthoredStep {
+        guard type.isCaseStep, type != .open else {
+            throw AccordError(.invalidField, "\(type.rawValue) is not a step in an existing case", field: "type")
+        }
+        return try await caseLock.withLock {
+            guard var state = try await store.caseState(caseID) else {
+                throw AccordError(.unknownCase, "this node holds no case \(caseID.hex)")
+            }
+            let recipients = to ?? state.defaultRecipients(for: name)
+            let now = time.now()
+            var draft = state
+            _ = try draft.apply(CaseStep(id: nil, type: type, author: name, to: recipients, time: now, body: body))
+            let event = Event.sign(type: type, origin: name, to: recipients, caseID: caseID, time: now, body: body, keys: keys)
+            let summary = try state.apply(CaseStep(event))
+            let index = try await store.commitAuthored(event, caseState: state, now: now)
+            logger.info("case step", metadata: ["case": "\(caseID.short)", "type": "\(type.rawValue)", "event": "\(event.id.short)"])
+            wakeDelivery(for: event.to)
+            return AuthoredStep(event: event, state: state, logIndex: index, summary: summary)
+        }
+    }
+
+    /// Sends a communication check to `peers` (all pinned peers if nil): one check case
+    /// addressed to each, acknowledged by the person on duty there.
+    public func communicationCheck(to peers: [String]?, message: String? = nil) async throws -> AuthoredStep {
+        var targets = peers ?? []
+        if peers == nil { targets = try await store.peers().map(\.name) }
+        guard !targets.isEmpty else { throw AccordError(.invalidField, "there are no peers to check; add one with accord peer add", field: "to") }
+        var fields: [String: JSONValue] = [:]
+        if let message { fields["message"] = .string(message) }
+        return try await open(OpenCaseRequest(kind: .check, title: "Communication check", to: targets, fields: fields))
+    }
+
+    func requirePinned(_ names: [String]) async throws {
+        guard !names.isEmpty else { throw AccordError(.invalidField, "address the case to at least one peer", field: "to") }
+        for peer in names {
+            guard NodeName.isValid(peer) else { throw AccordError(.invalidField, "\"\(peer)\" is not a node name", field: "to") }
+            guard peer != name else { throw AccordError(.invalidField, "a node cannot address a case to itself", field: "to") }
+            guard try await store.peer(named: peer) != nil else {
+                throw AccordError(.unknownPeer, "\(peer) is not a pinned peer; add it first with accord peer add", field: "to")
+            }
+        }
+    }
+
+    /// The case and its timeline, rebuilt from the events this node holds.
+    public func caseDetail(_ id: EventID) async throws -> (state: CaseState, timeline: [HistoryEntry]) {
+        guard let state = try await store.caseState(id) else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
+        let events = try await store.events(inCase: id)
+        var replay: CaseState?
+        var timeline: [HistoryEntry] = []
+        for stored in events {
+            let e = stored.event
+            let summary: String
+            if e.type == .open {
+                let s = try CaseState.open(CaseStep(e))
+                replay = s
+                summary = s.openingSummary
+            } else if var s = replay {
+                summary = (try? s.apply(CaseStep(e))) ?? e.type.rawValue
+                replay = s
+            } else {
+                summary = e.type.rawValue
+            }
+            timeline.append(HistoryEntry(event: e.id, type: e.type, author: e.origin, to: e.to, at: e.time, summary: summary))
+        }
+        return (state, timeline)
+    }
+
+    /// Everything overdue on this node at the current time, most overdue first.
+    public func overdue() async throws -> [OverdueItem] {
+        let now = time.now()
+        return try await store.openCases().flatMap { $0.overdue(at: now) }.sorted { $0.due < $1.due }
+    }
+}

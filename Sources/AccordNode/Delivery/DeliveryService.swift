@@ -1,0 +1,96 @@
+import AccordCore
+import AccordStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Delivers this node's outbox to every pinned peer: per peer one batch in flight, a durable
+/// cursor, a result per event, capped exponential backoff, and catch-up after restarts.
+public struct DeliveryService: Service {
+    let node: Node
+    let client: FederationClient
+    /// How often the list of peers is re-read (peers may be added while the node runs).
+    let peerRefresh: Duration
+
+    public init(node: Node, client: FederationClient = FederationClient(), peerRefresh: Duration = .seconds(2)) {
+        self.node = node
+        self.client = client
+        self.peerRefresh = peerRefresh
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                var running = Set<String>()
+                while !Task.isCancelled {
+                    if let peers = try? await node.store.peers() {
+                        for peer in peers where !running.contains(peer.name) {
+                            running.insert(peer.name)
+                            let worker = PeerDelivery(node: node, client: client, peer: peer.name)
+                            group.addTask { await worker.run() }
+                        }
+                    }
+                    try? await Task.sleep(for: peerRefresh)
+                }
+                group.cancelAll()
+            }
+        }
+    }
+}
+
+/// The delivery loop for one peer.
+struct PeerDelivery: Sendable {
+    let node: Node
+    let client: FederationClient
+    let peer: String
+
+    func run() async {
+        var failures = 0
+        var batchSize = node.configuration.delivery.batchSize
+        let settings = node.configuration.delivery
+        let signal = node.signal(for: peer)
+        var logger = node.logger
+        logger[metadataKey: "peer"] = .string(peer)
+        while !Task.isCancelled {
+            do {
+                guard let target = try await node.store.peer(named: peer) else { return }  // unpinned: stop delivering
+                let pending = try await node.store.pendingDeliveries(peer: peer, limit: batchSize)
+                if pending.isEmpty {
+                    await signal.wait(timeout: .seconds(5))
+                    continue
+                }
+                let events = pending.map(\.event)
+                let body = Batch.encode(events)
+                let responseBytes = try await client.post(
+                    Batch.path, body: body, to: target, from: node, timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
+                let response = try JSONDecoder().decode(BatchResponse.self, from: Data(responseBytes))
+                guard response.batch == Batch.id(for: events), response.results.count == events.count else {
+                    throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
+                }
+                var rejections: [DeliveryRejection] = []
+                for (i, result) in response.results.enumerated() where result.status == .rejected {
+                    let r = DeliveryRejection(event: events[i].id, code: result.code ?? "rejected", message: result.message ?? "")
+                    rejections.append(r)
+                    logger.warning("peer rejected an event", metadata: ["event": "\(r.event.short)", "code": "\(r.code)", "reason": "\(r.message)"])
+                }
+                try await node.store.acknowledgeDelivery(peer: peer, through: pending.last!.position, rejections: rejections, now: node.time.now())
+                failures = 0
+                batchSize = settings.batchSize
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                if let f = error as? FederationClient.Failure, f.status == 413 { batchSize = max(1, batchSize / 2) }
+                let delay = settings.backoffMilliseconds(failures: failures)
+                let message = String(describing: error)
+                logger.notice("delivery failed; retrying", metadata: ["failures": "\(failures)", "retry_ms": "\(delay)", "error": "\(message.prefix(300))"])
+                try? await node.store.recordDeliveryFailure(
+                    peer: peer, error: String(message.prefix(500)), nextAttempt: node.time.now().adding(seconds: 0).advanced(ms: delay), now: node.time.now())
+                try? await Task.sleep(for: .milliseconds(delay))
+            }
+        }
+    }
+}
+
+extension Timestamp {
+    func advanced(ms: Int) -> Timestamp { Timestamp(milliseconds: milliseconds + Int64(ms)) }
+}

@@ -1,0 +1,65 @@
+import AccordCore
+import AccordStore
+import Logging
+import Synchronization
+
+/// A running Accord node: its identity, its store, and the rules it applies to what it
+/// authors and what it receives. HTTP, delivery and the CLI are built on this.
+public final class Node: Sendable {
+    public let configuration: NodeConfiguration
+    public let store: any Store
+    public let time: any TimeSource
+    public let logger: Logger
+    let keyBox: Mutex<NodeKeys>
+    /// Serialises every read-modify-write of case state on this node.
+    let caseLock = AsyncLock()
+    let deliverySignals = Mutex<[String: Signal]>([:])
+
+    public var name: String { configuration.name }
+    public var keys: NodeKeys { keyBox.withLock { $0 } }
+    public var policy: DeadlinePolicy { configuration.deadlines }
+
+    /// How far in the future a received event's time may lie (clock differences between nodes).
+    public static let maxFutureSkewSeconds: Int64 = 300
+
+    public init(configuration: NodeConfiguration, keys: NodeKeys, store: any Store, time: any TimeSource = SystemTime(), logger: Logger? = nil) {
+        self.configuration = configuration
+        self.keyBox = Mutex(keys)
+        self.store = store
+        self.time = time
+        var l = logger ?? Logger(label: "accord.node")
+        l[metadataKey: "node"] = .string(configuration.name)
+        self.logger = l
+    }
+
+    /// Opens the node kept in `directory`.
+    public static func open(_ directory: DataDirectory, time: any TimeSource = SystemTime(), logger: Logger? = nil) throws -> Node {
+        let configuration = try directory.loadConfiguration()
+        let keys = try directory.loadKeys()
+        let store = try directory.openStore()
+        return Node(configuration: configuration, keys: keys, store: store, time: time, logger: logger)
+    }
+
+    /// The node's latest signed profile.
+    public func profile() async throws -> Event {
+        if let hex = try await store.metadata(Profile.metadataKey), let id = EventID(hex: hex), let stored = try await store.event(id) {
+            return stored.event
+        }
+        throw AccordError(.notFound, "this node has no profile; it was not created with accord init")
+    }
+
+    // MARK: Delivery signals
+
+    func signal(for peer: String) -> Signal {
+        deliverySignals.withLock { signals in
+            if let s = signals[peer] { return s }
+            let s = Signal()
+            signals[peer] = s
+            return s
+        }
+    }
+
+    func wakeDelivery(for peers: [String]) {
+        for peer in peers { signal(for: peer).fire() }
+    }
+}

@@ -1,0 +1,82 @@
+import AccordCore
+import Crypto
+
+/// The federation batch: what a node POSTs to a peer's `/federation/v1/batches`.
+///
+/// `{"batch": "<id>", "events": [<signed event>, ...]}`; the id is the lowercase hex
+/// SHA-256 of the concatenated ids of its events, so a retried batch has the same id.
+public enum Batch {
+    public static let path = "/federation/v1/batches"
+    public static let maxEvents = 5000
+
+    public static func id(for events: [Event]) -> String {
+        var h = SHA256()
+        for e in events { h.update(data: e.id.bytes) }
+        return Encoding.hex(h.finalize())
+    }
+
+    public static func encode(_ events: [Event]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(events.reduce(64) { $0 + $1.canonical.count + 1 })
+        out.append(contentsOf: Array("{\"batch\":\"\(id(for: events))\",\"events\":[".utf8))
+        for (i, e) in events.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: e.canonical)
+        }
+        out.append(contentsOf: Array("]}".utf8))
+        return out
+    }
+
+    /// Validates a batch's envelope; events are checked one by one afterwards.
+    public static func parse(_ bytes: [UInt8]) throws(AccordError) -> (id: String, events: [JSONValue]) {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, error.description) }
+        guard case .object(let m) = json else { throw AccordError(.malformed, "a batch is a JSON object") }
+        if let extra = m.keys.first(where: { $0 != "batch" && $0 != "events" }) {
+            throw AccordError(.malformed, "unknown batch member \"\(extra)\"")
+        }
+        guard let id = m["batch"]?.stringValue, (1...128).contains(id.utf8.count),
+            id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D || $0 == 0x5F })
+        else { throw AccordError(.malformed, "batch must be an id of 1–128 letters, digits, '-' or '_'") }
+        guard let events = m["events"]?.arrayValue, !events.isEmpty else {
+            throw AccordError(.malformed, "events must be a non-empty array")
+        }
+        guard events.count <= maxEvents else { throw AccordError(.tooLarge, "a batch holds at most \(maxEvents) events") }
+        return (id, events)
+    }
+}
+
+/// The receiver's verdict on one event of a batch.
+public struct EventResult: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case accepted
+        /// Already held: accepted before, not applied again.
+        case duplicate
+        case rejected
+    }
+
+    public var index: Int
+    public var id: String?
+    public var status: Status
+    public var code: String?
+    public var message: String?
+
+    public init(index: Int, id: String?, status: Status, code: String? = nil, message: String? = nil) {
+        self.index = index
+        self.id = id
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+}
+
+/// The response to a batch: a result per event, in the batch's order.
+public struct BatchResponse: Sendable, Codable, Equatable {
+    public var batch: String
+    public var results: [EventResult]
+
+    public init(batch: String, results: [EventResult]) {
+        self.batch = batch
+        self.results = results
+    }
+}

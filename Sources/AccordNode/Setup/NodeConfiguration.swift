@@ -1,0 +1,150 @@
+import AccordCore
+import Foundation
+
+/// A node's configuration, kept in `accord.json` in its data directory.
+///
+/// Every key is documented in docs/operations.md. Secrets never live here: keys are in
+/// `keys/` (0600) and operator tokens only as hashes in the database.
+public struct NodeConfiguration: Sendable, Codable, Equatable {
+    public var name: String
+    public var listenHost: String
+    /// 0 picks a free port at start-up.
+    public var listenPort: Int
+    /// The URL peers use to reach this node (what `peer add` is given).
+    public var publicURL: String
+    public var profile: ProfileInfo
+    public var deadlines: DeadlinePolicy
+    public var delivery: DeliverySettings
+    /// Largest request body accepted from a peer or an operator, in bytes.
+    public var maxBodyBytes: Int
+
+    public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
+                deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20) {
+        self.name = name
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.publicURL = publicURL ?? "http://\(listenHost):\(listenPort)"
+        self.profile = profile
+        self.deadlines = deadlines
+        self.delivery = delivery
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, profile, deadlines, delivery
+        case listenHost = "listen_host"
+        case listenPort = "listen_port"
+        case publicURL = "public_url"
+        case maxBodyBytes = "max_body_bytes"
+    }
+
+    public func validate() throws(AccordError) {
+        guard NodeName.isValid(name) else {
+            throw AccordError(.configuration, "name \"\(name)\" is not a node name: use 1–63 lowercase letters, digits, '.' or '-'")
+        }
+        guard (0...65535).contains(listenPort) else { throw AccordError(.configuration, "listen_port must be 0–65535") }
+        guard let url = URL(string: publicURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw AccordError(.configuration, "public_url must be an http(s) URL, like https://accord.example.org")
+        }
+        guard maxBodyBytes >= 64 * 1024 else { throw AccordError(.configuration, "max_body_bytes must be at least 65536") }
+        try deadlines.validate()
+        try delivery.validate()
+        try profile.validate()
+    }
+}
+
+/// Delivery tuning.
+public struct DeliverySettings: Sendable, Codable, Equatable {
+    /// Events per batch (one batch in flight per peer).
+    public var batchSize: Int
+    /// First retry delay after a failure; doubles per failure up to `retryMaxMilliseconds`.
+    public var retryInitialMilliseconds: Int
+    public var retryMaxMilliseconds: Int
+    /// How long to wait for a peer's answer to one batch.
+    public var requestTimeoutSeconds: Int
+
+    public init(batchSize: Int = 500, retryInitialMilliseconds: Int = 250, retryMaxMilliseconds: Int = 60_000, requestTimeoutSeconds: Int = 30) {
+        self.batchSize = batchSize
+        self.retryInitialMilliseconds = retryInitialMilliseconds
+        self.retryMaxMilliseconds = retryMaxMilliseconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchSize = "batch_size"
+        case retryInitialMilliseconds = "retry_initial_ms"
+        case retryMaxMilliseconds = "retry_max_ms"
+        case requestTimeoutSeconds = "request_timeout_s"
+    }
+
+    func validate() throws(AccordError) {
+        guard (1...5000).contains(batchSize) else { throw AccordError(.configuration, "delivery.batch_size must be 1–5000") }
+        guard retryInitialMilliseconds > 0, retryMaxMilliseconds >= retryInitialMilliseconds else {
+            throw AccordError(.configuration, "delivery.retry_initial_ms must be positive and at most retry_max_ms")
+        }
+        guard requestTimeoutSeconds > 0 else { throw AccordError(.configuration, "delivery.request_timeout_s must be positive") }
+    }
+
+    /// Capped exponential backoff after `failures` consecutive failures.
+    public func backoffMilliseconds(failures: Int) -> Int {
+        let shift = min(max(failures - 1, 0), 20)
+        return min(retryInitialMilliseconds << shift, retryMaxMilliseconds)
+    }
+}
+
+/// What a node says about itself in its signed profile.
+public struct ProfileInfo: Sendable, Codable, Equatable {
+    public enum ContactRole: String, Sendable, Codable, CaseIterable {
+        case technical
+        case diplomatic
+        case lawEnforcement247 = "law_enforcement_24_7"
+        case centralAuthority = "central_authority"
+    }
+
+    public var organisation: String
+    /// ISO 3166-1 alpha-2 country code, or an organisation's code (e.g. "OSCE").
+    public var country: String
+    public var roles: [ContactRole]
+    /// BCP 47 language tags.
+    public var languages: [String]
+    /// Working hours, e.g. "24/7" or "Mon-Fri 08:00-18:00 UTC+1".
+    public var hours: String
+
+    public init(organisation: String, country: String, roles: [ContactRole], languages: [String], hours: String) {
+        self.organisation = organisation
+        self.country = country
+        self.roles = roles
+        self.languages = languages
+        self.hours = hours
+    }
+
+    func validate() throws(AccordError) {
+        guard !organisation.isEmpty else { throw AccordError(.configuration, "profile.organisation is empty") }
+        guard (2...12).contains(country.count), country.allSatisfy({ $0.isLetter && $0.isUppercase }) else {
+            throw AccordError(.configuration, "profile.country must be an ISO 3166 code like \"DE\" or an organisation code like \"OSCE\"")
+        }
+        guard !roles.isEmpty else { throw AccordError(.configuration, "profile.roles names at least one contact role") }
+        guard !languages.isEmpty else { throw AccordError(.configuration, "profile.languages names at least one language") }
+    }
+}
+
+extension NodeConfiguration {
+    public static func load(from url: URL) throws(AccordError) -> NodeConfiguration {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw AccordError(.configuration, "cannot read \(url.path): is this an Accord data directory? (run accord init first)")
+        }
+        let config: NodeConfiguration
+        do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch {
+            throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    public func encoded() -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try! e.encode(self)
+    }
+}

@@ -1,0 +1,50 @@
+import AccordCore
+
+/// A node's signed profile: who it is and how to reach it, as a `node.profile` event.
+public enum Profile {
+    static let metadataKey = "profile_event"
+
+    public static func event(configuration c: NodeConfiguration, keys: NodeKeys, time: Timestamp) -> Event {
+        Event.sign(
+            type: .profile, origin: c.name, to: [], caseID: nil, time: time,
+            body: [
+                "name": .string(c.name),
+                "organisation": .string(c.profile.organisation),
+                "country": .string(c.profile.country),
+                "roles": .strings(c.profile.roles.map(\.rawValue)),
+                "languages": .strings(c.profile.languages),
+                "hours": .string(c.profile.hours),
+                "endpoint": .string(c.publicURL),
+                "signing_key": .string(keys.publicSigningKey.base64),
+                "encryption_key": .string(keys.publicEncryptionKey.base64),
+            ],
+            keys: keys)
+    }
+
+    /// A profile fetched from a peer, checked to be signed by the key it announces.
+    public struct Verified: Sendable {
+        public let event: Event
+        public let name: String
+        public let endpoint: String
+        public let signingKey: PublicSigningKey
+        public let encryptionKey: PublicEncryptionKey
+        public let organisation: String
+        public let country: String
+    }
+
+    public static func verify(_ bytes: [UInt8]) throws(AccordError) -> Verified {
+        let event = try Event(bytes: bytes)
+        guard event.type == .profile else { throw AccordError(.malformed, "not a node profile") }
+        let b = event.body
+        guard let name = b["name"]?.stringValue, name == event.origin,
+            let endpoint = b["endpoint"]?.stringValue,
+            let sk = b["signing_key"]?.stringValue, let ek = b["encryption_key"]?.stringValue
+        else { throw AccordError(.malformed, "the profile lacks name, endpoint or keys") }
+        let signingKey = try PublicSigningKey(base64: sk)
+        let encryptionKey = try PublicEncryptionKey(base64: ek)
+        guard event.isSigned(by: signingKey) else { throw AccordError(.badSignature, "the profile is not signed by the key it announces") }
+        return Verified(
+            event: event, name: name, endpoint: endpoint, signingKey: signingKey, encryptionKey: encryptionKey,
+            organisation: b["organisation"]?.stringValue ?? "", country: b["country"]?.stringValue ?? "")
+    }
+}

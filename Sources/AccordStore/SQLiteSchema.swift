@@ -1,0 +1,90 @@
+import GRDB
+
+/// Versioned migrations of the SQLite schema. Never edit a registered migration: add one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: events, cases, log, delivery, operators") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE peers (
+                      name TEXT PRIMARY KEY,
+                      url TEXT NOT NULL,
+                      signing_key BLOB NOT NULL,
+                      encryption_key BLOB,
+                      added_at INTEGER NOT NULL,
+                      profile BLOB
+                    );
+                    -- Every event this node holds, authored or received, in local order.
+                    CREATE TABLE events (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      id BLOB NOT NULL UNIQUE,
+                      origin TEXT NOT NULL,
+                      type TEXT NOT NULL,
+                      case_id BLOB,
+                      time INTEGER NOT NULL,
+                      received_at INTEGER NOT NULL,
+                      body BLOB NOT NULL
+                    );
+                    CREATE INDEX events_by_case ON events(case_id, seq);
+                    -- This node's Merkle log: the ids of the events it authored, in order (idx starts at 1).
+                    CREATE TABLE log_leaves (
+                      idx INTEGER PRIMARY KEY AUTOINCREMENT,
+                      event_id BLOB NOT NULL UNIQUE
+                    );
+                    CREATE TABLE cases (
+                      id BLOB PRIMARY KEY,
+                      kind TEXT NOT NULL,
+                      status TEXT NOT NULL,
+                      initiator TEXT NOT NULL,
+                      opened_at INTEGER NOT NULL,
+                      updated_at INTEGER NOT NULL,
+                      state BLOB NOT NULL
+                    );
+                    CREATE INDEX cases_by_status ON cases(status, updated_at);
+                    -- The outbox: one row per (recipient, authored event); position = events.seq.
+                    CREATE TABLE outbox (
+                      peer TEXT NOT NULL,
+                      position INTEGER NOT NULL,
+                      PRIMARY KEY (peer, position)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE cursors (
+                      peer TEXT PRIMARY KEY,
+                      delivered INTEGER NOT NULL DEFAULT 0,
+                      failures INTEGER NOT NULL DEFAULT 0,
+                      last_error TEXT,
+                      next_attempt INTEGER
+                    );
+                    CREATE TABLE delivery_rejections (
+                      peer TEXT NOT NULL,
+                      event_id BLOB NOT NULL,
+                      code TEXT NOT NULL,
+                      message TEXT NOT NULL,
+                      at INTEGER NOT NULL,
+                      PRIMARY KEY (peer, event_id)
+                    );
+                    CREATE TABLE inbound_batches (
+                      peer TEXT NOT NULL,
+                      batch_id TEXT NOT NULL,
+                      result BLOB NOT NULL,
+                      received_at INTEGER NOT NULL,
+                      PRIMARY KEY (peer, batch_id)
+                    );
+                    CREATE TABLE tokens (
+                      hash BLOB PRIMARY KEY,
+                      name TEXT NOT NULL,
+                      role TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      revoked INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE drafts (
+                      id TEXT PRIMARY KEY,
+                      created_at INTEGER NOT NULL,
+                      body BLOB NOT NULL
+                    );
+                    """)
+        }
+        return m
+    }
+}

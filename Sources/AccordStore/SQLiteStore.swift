@@ -1,0 +1,366 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file per node, in WAL mode, with versioned migrations.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw AccordError(.storage, "cannot open the database at \(path): \(Self.describe(error))")
+        }
+        // The database holds tokens' hashes and case contents: owner-only.
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            chmod(path + suffix, 0o600)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "SQLite error \(e.resultCode.rawValue)" }
+        return String(describing: error)
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let e as AccordError {
+            throw e
+        } catch {
+            throw AccordError(.storage, "the database refused a write: \(Self.describe(error))")
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let e as AccordError {
+            throw e
+        } catch {
+            throw AccordError(.storage, "the database refused a read: \(Self.describe(error))")
+        }
+    }
+
+    // MARK: Metadata
+
+    public func metadata(_ key: String) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setMetadata(_ key: String, _ value: String) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+        }
+    }
+
+    // MARK: Peers
+
+    static func peer(_ row: Row) throws -> Peer {
+        let enc: Data? = row["encryption_key"]
+        return Peer(
+            name: row["name"], url: row["url"],
+            signingKey: try PublicSigningKey(raw: [UInt8](row["signing_key"] as Data)),
+            encryptionKey: try enc.map { d throws in try PublicEncryptionKey(raw: [UInt8](d)) },
+            addedAt: Timestamp(milliseconds: row["added_at"]),
+            profile: (row["profile"] as Data?).map { [UInt8]($0) })
+    }
+
+    public func peers() async throws -> [Peer] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY name").map(Self.peer) }
+    }
+
+    public func peer(named name: String) async throws -> Peer? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM peers WHERE name = ?", arguments: [name]).map(Self.peer) }
+    }
+
+    public func savePeer(_ peer: Peer) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO peers(name, url, signing_key, encryption_key, added_at, profile) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET url = excluded.url, signing_key = excluded.signing_key,
+                      encryption_key = excluded.encryption_key, profile = excluded.profile
+                    """,
+                arguments: [peer.name, peer.url, Data(peer.signingKey.raw), peer.encryptionKey.map { Data($0.raw) }, peer.addedAt.milliseconds, peer.profile.map { Data($0) }])
+            try db.execute(sql: "INSERT INTO cursors(peer, delivered) VALUES (?, 0) ON CONFLICT(peer) DO NOTHING", arguments: [peer.name])
+        }
+    }
+
+    public func removePeer(named name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM peers WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: Events
+
+    static func insertEvent(_ db: Database, _ event: Event, now: Timestamp) throws -> Int64 {
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO events(id, origin, type, case_id, time, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try statement.execute(arguments: [
+            Data(event.id.bytes), event.origin, event.type.rawValue, event.caseID.map { Data($0.bytes) } ?? (event.type == .open ? Data(event.id.bytes) : nil),
+            event.time.milliseconds, now.milliseconds, Data(event.canonical),
+        ])
+        return db.lastInsertedRowID
+    }
+
+    static func saveCase(_ db: Database, _ state: CaseState) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(state)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO cases(id, kind, status, initiator, opened_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, state = excluded.state
+                """)
+        try statement.execute(arguments: [
+            Data(state.id.bytes), state.kind.rawValue, state.status.rawValue, state.initiator, state.openedAt.milliseconds,
+            state.updatedAt.milliseconds, data,
+        ])
+    }
+
+    public func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64 {
+        try await write { db in
+            let seq = try Self.insertEvent(db, event, now: now)
+            let leaf = try db.cachedStatement(sql: "INSERT INTO log_leaves(event_id) VALUES (?)")
+            try leaf.execute(arguments: [Data(event.id.bytes)])
+            let index = db.lastInsertedRowID - 1
+            let outbox = try db.cachedStatement(sql: "INSERT INTO outbox(peer, position) VALUES (?, ?)")
+            for peer in event.to { try outbox.execute(arguments: [peer, seq]) }
+            if let caseState { try Self.saveCase(db, caseState) }
+            return index
+        }
+    }
+
+    public func commitReceived(_ receipt: InboundReceipt) async throws {
+        try await write { db in
+            // A batch id seen before has been applied: replays change nothing.
+            let seen = try Int.fetchOne(db, sql: "SELECT 1 FROM inbound_batches WHERE peer = ? AND batch_id = ?", arguments: [receipt.peer, receipt.batchID])
+            if seen != nil { return }
+            for event in receipt.events { _ = try Self.insertEvent(db, event, now: receipt.now) }
+            for state in receipt.caseStates { try Self.saveCase(db, state) }
+            for change in receipt.keyChanges {
+                try db.execute(sql: "UPDATE peers SET signing_key = ? WHERE name = ?", arguments: [Data(change.key.raw), change.peer])
+            }
+            try db.execute(
+                sql: "INSERT INTO inbound_batches(peer, batch_id, result, received_at) VALUES (?, ?, ?, ?)",
+                arguments: [receipt.peer, receipt.batchID, Data(receipt.result), receipt.now.milliseconds])
+        }
+    }
+
+    public func inboundBatchResult(peer: String, batchID: String) async throws -> [UInt8]? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT result FROM inbound_batches WHERE peer = ? AND batch_id = ?", arguments: [peer, batchID]).map { [UInt8]($0) }
+        }
+    }
+
+    public func containsEvent(_ id: EventID) async throws -> Bool {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [Data(id.bytes)]) != nil }
+    }
+
+    static func storedEvent(_ row: Row) throws -> StoredEvent {
+        StoredEvent(
+            event: try Event(bytes: [UInt8](row["body"] as Data)), sequence: row["seq"],
+            receivedAt: Timestamp(milliseconds: row["received_at"]), logIndex: row["log_index"])
+    }
+
+    static let eventColumns = "e.seq, e.body, e.received_at, l.idx - 1 AS log_index"
+
+    public func event(_ id: EventID) async throws -> StoredEvent? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.eventColumns) FROM events e LEFT JOIN log_leaves l ON l.event_id = e.id WHERE e.id = ?",
+                arguments: [Data(id.bytes)]
+            ).map(Self.storedEvent)
+        }
+    }
+
+    public func events(inCase id: EventID) async throws -> [StoredEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.eventColumns) FROM events e LEFT JOIN log_leaves l ON l.event_id = e.id WHERE e.case_id = ? ORDER BY e.seq",
+                arguments: [Data(id.bytes)]
+            ).map(Self.storedEvent)
+        }
+    }
+
+    static func caseState(_ data: Data) throws -> CaseState {
+        try JSONDecoder().decode(CaseState.self, from: data)
+    }
+
+    public func caseState(_ id: EventID) async throws -> CaseState? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT state FROM cases WHERE id = ?", arguments: [Data(id.bytes)]).map(Self.caseState)
+        }
+    }
+
+    public func cases(_ query: CaseQuery) async throws -> [CaseState] {
+        try await read { db in
+            var sql = "SELECT state FROM cases WHERE 1 = 1"
+            var args: [(any DatabaseValueConvertible)?] = []
+            if let status = query.status {
+                sql += " AND status = ?"
+                args.append(status.rawValue)
+            }
+            if let kind = query.kind {
+                sql += " AND kind = ?"
+                args.append(kind.rawValue)
+            }
+            sql += " ORDER BY updated_at DESC, id LIMIT ?"
+            args.append(query.limit)
+            return try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.caseState)
+        }
+    }
+
+    public func openCases() async throws -> [CaseState] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT state FROM cases WHERE status = 'open' ORDER BY opened_at").map(Self.caseState)
+        }
+    }
+
+    public func eventCount() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    }
+
+    public func logSize() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx), 0) FROM log_leaves") ?? 0 }
+    }
+
+    // MARK: Delivery
+
+    public func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.position, e.body FROM outbox o
+                    JOIN cursors c ON c.peer = o.peer
+                    JOIN events e ON e.seq = o.position
+                    WHERE o.peer = ? AND o.position > c.delivered
+                    ORDER BY o.position LIMIT ?
+                    """,
+                arguments: [peer, limit])
+            return try rows.map { row in
+                OutboxEntry(position: row["position"], event: try Event(bytes: [UInt8](row["body"] as Data)))
+            }
+        }
+    }
+
+    public func acknowledgeDelivery(peer: String, through position: Int64, rejections: [DeliveryRejection], now: Timestamp) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cursors(peer, delivered, failures, last_error, next_attempt) VALUES (?, ?, 0, NULL, NULL)
+                    ON CONFLICT(peer) DO UPDATE SET delivered = MAX(delivered, excluded.delivered), failures = 0, last_error = NULL, next_attempt = NULL
+                    """,
+                arguments: [peer, position])
+            for r in rejections {
+                try db.execute(
+                    sql: "INSERT INTO delivery_rejections(peer, event_id, code, message, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [peer, Data(r.event.bytes), r.code, r.message, now.milliseconds])
+            }
+        }
+    }
+
+    public func recordDeliveryFailure(peer: String, error: String, nextAttempt: Timestamp, now: Timestamp) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE cursors SET failures = failures + 1, last_error = ?, next_attempt = ? WHERE peer = ?",
+                arguments: [error, nextAttempt.milliseconds, peer])
+        }
+    }
+
+    public func deliveryStatus() async throws -> [DeliveryStatus] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.peer, c.delivered, c.failures, c.last_error, c.next_attempt,
+                      (SELECT COUNT(*) FROM outbox o WHERE o.peer = c.peer AND o.position > c.delivered) AS pending,
+                      (SELECT COUNT(*) FROM delivery_rejections r WHERE r.peer = c.peer) AS rejected
+                    FROM cursors c ORDER BY c.peer
+                    """
+            ).map { row in
+                DeliveryStatus(
+                    peer: row["peer"], delivered: row["delivered"], pending: row["pending"], rejected: row["rejected"],
+                    failures: row["failures"], lastError: row["last_error"],
+                    nextAttempt: (row["next_attempt"] as Int64?).map { Timestamp(milliseconds: $0) })
+            }
+        }
+    }
+
+    // MARK: Tokens and drafts
+
+    static func token(_ row: Row) -> TokenRecord {
+        TokenRecord(
+            hash: [UInt8](row["hash"] as Data), name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
+            createdAt: Timestamp(milliseconds: row["created_at"]), revoked: row["revoked"])
+    }
+
+    public func saveToken(_ token: TokenRecord) async throws {
+        try await write { db in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ? AND revoked = 0", arguments: [token.name]) != nil {
+                throw AccordError(.conflict, "a token named \(token.name) exists already; revoke it first or choose another name")
+            }
+            try db.execute(
+                sql: "INSERT INTO tokens(hash, name, role, created_at, revoked) VALUES (?, ?, ?, ?, ?)",
+                arguments: [Data(token.hash), token.name, token.role.rawValue, token.createdAt.milliseconds, token.revoked])
+        }
+    }
+
+    public func token(hash: [UInt8]) async throws -> TokenRecord? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [Data(hash)]).map(Self.token) }
+    }
+
+    public func tokens() async throws -> [TokenRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at").map(Self.token) }
+    }
+
+    public func revokeToken(name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE name = ? AND revoked = 0", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func saveDraft(_ draft: Draft) async throws {
+        let data = try JSONEncoder().encode(draft)
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO drafts(id, created_at, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                arguments: [draft.id, draft.createdAt.milliseconds, data])
+        }
+    }
+
+    public func drafts() async throws -> [Draft] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM drafts ORDER BY created_at").map { try JSONDecoder().decode(Draft.self, from: $0) }
+        }
+    }
+
+    public func draft(_ id: String) async throws -> Draft? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM drafts WHERE id = ?", arguments: [id]).map { try JSONDecoder().decode(Draft.self, from: $0) }
+        }
+    }
+
+    public func deleteDraft(_ id: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM drafts WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import AccordCore
+
+/// Everything a node keeps, behind one protocol so that SQLite (the embedded default) and
+/// PostgreSQL (for a node that outgrows one machine) are interchangeable.
+///
+/// Each mutating method is one transaction: it happens whole or not at all.
+public protocol Store: Sendable {
+    // MARK: Node metadata
+    func metadata(_ key: String) async throws -> String?
+    func setMetadata(_ key: String, _ value: String) async throws
+
+    // MARK: Peers
+    func peers() async throws -> [Peer]
+    func peer(named name: String) async throws -> Peer?
+    /// Adds or replaces a pinned peer.
+    func savePeer(_ peer: Peer) async throws
+    func removePeer(named name: String) async throws -> Bool
+
+    // MARK: Events and cases
+    /// Stores an event this node authored, the case state it produced, a log leaf and an
+    /// outbox entry per recipient, in one transaction. Returns the event's log index.
+    func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64
+    /// Stores the accepted events of an inbound batch, their case states, key changes and
+    /// the batch's result, in one transaction. A batch id seen before is not applied again.
+    func commitReceived(_ receipt: InboundReceipt) async throws
+    func inboundBatchResult(peer: String, batchID: String) async throws -> [UInt8]?
+    func containsEvent(_ id: EventID) async throws -> Bool
+    func event(_ id: EventID) async throws -> StoredEvent?
+    func events(inCase id: EventID) async throws -> [StoredEvent]
+    func caseState(_ id: EventID) async throws -> CaseState?
+    func cases(_ query: CaseQuery) async throws -> [CaseState]
+    /// Open cases, for deadline checks.
+    func openCases() async throws -> [CaseState]
+    func eventCount() async throws -> Int64
+    /// The number of leaves in this node's own log.
+    func logSize() async throws -> Int64
+
+    // MARK: Delivery
+    /// Up to `limit` outbox entries for `peer` after its cursor, in log order.
+    func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry]
+    /// Moves `peer`'s cursor to `position` and records per-event rejections, in one transaction.
+    func acknowledgeDelivery(peer: String, through position: Int64, rejections: [DeliveryRejection], now: Timestamp) async throws
+    func recordDeliveryFailure(peer: String, error: String, nextAttempt: Timestamp, now: Timestamp) async throws
+    func deliveryStatus() async throws -> [DeliveryStatus]
+
+    // MARK: Operator tokens and drafts
+    func saveToken(_ token: TokenRecord) async throws
+    func token(hash: [UInt8]) async throws -> TokenRecord?
+    func tokens() async throws -> [TokenRecord]
+    func revokeToken(name: String) async throws -> Bool
+    func saveDraft(_ draft: Draft) async throws
+    func drafts() async throws -> [Draft]
+    func draft(_ id: String) async throws -> Draft?
+    func deleteDraft(_ id: String) async throws -> Bool
+}
+
+/// A peer whose key this node has pinned.
+public struct Peer: Sendable, Codable, Equatable {
+    public var name: String
+    public var url: String
+    public var signingKey: PublicSigningKey
+    public var encryptionKey: PublicEncryptionKey?
+    public var addedAt: Timestamp
+    /// The peer's signed profile as last fetched, if any.
+    public var profile: [UInt8]?
+
+    public init(name: String, url: String, signingKey: PublicSigningKey, encryptionKey: PublicEncryptionKey?, addedAt: Timestamp, profile: [UInt8]? = nil) {
+        self.name = name
+        self.url = url
+        self.signingKey = signingKey
+        self.encryptionKey = encryptionKey
+        self.addedAt = addedAt
+        self.profile = profile
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, url
+        case signingKey = "signing_key"
+        case encryptionKey = "encryption_key"
+        case addedAt = "added_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        url = try c.decode(String.self, forKey: .url)
+        signingKey = try PublicSigningKey(base64: c.decode(String.self, forKey: .signingKey))
+        encryptionKey = try c.decodeIfPresent(String.self, forKey: .encryptionKey).map { s throws in try PublicEncryptionKey(base64: s) }
+        addedAt = try c.decode(Timestamp.self, forKey: .addedAt)
+        profile = nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(url, forKey: .url)
+        try c.encode(signingKey.base64, forKey: .signingKey)
+        try c.encodeIfPresent(encryptionKey?.base64, forKey: .encryptionKey)
+        try c.encode(addedAt, forKey: .addedAt)
+    }
+}
+
+/// An event as this node holds it.
+public struct StoredEvent: Sendable {
+    public var event: Event
+    /// Local order of arrival or authorship.
+    public var sequence: Int64
+    public var receivedAt: Timestamp
+    /// Position in this node's own log, for events it authored.
+    public var logIndex: Int64?
+
+    public init(event: Event, sequence: Int64, receivedAt: Timestamp, logIndex: Int64?) {
+        self.event = event
+        self.sequence = sequence
+        self.receivedAt = receivedAt
+        self.logIndex = logIndex
+    }
+}
+
+/// What a node accepted from one inbound batch, written in one transaction.
+public struct InboundReceipt: Sendable {
+    public var peer: String
+    public var batchID: String
+    public var events: [Event]
+    /// The latest state of every case the accepted events touched.
+    public var caseStates: [CaseState]
+    /// New signing keys announced by accepted key-rotation events.
+    public var keyChanges: [(peer: String, key: PublicSigningKey)]
+    /// The response body sent for this batch, replayed if the batch id comes again.
+    public var result: [UInt8]
+    public var now: Timestamp
+
+    public init(peer: String, batchID: String, events: [Event], caseStates: [CaseState], keyChanges: [(peer: String, key: PublicSigningKey)], result: [UInt8], now: Timestamp) {
+        self.peer = peer
+        self.batchID = batchID
+        self.events = events
+        self.caseStates = caseStates
+        self.keyChanges = keyChanges
+        self.result = result
+        self.now = now
+    }
+}
+
+public struct CaseQuery: Sendable {
+    public var status: CaseState.Status?
+    public var kind: CaseKind?
+    public var limit: Int
+
+    public init(status: CaseState.Status? = nil, kind: CaseKind? = nil, limit: Int = 200) {
+        self.status = status
+        self.kind = kind
+        self.limit = limit
+    }
+}
+
+public struct OutboxEntry: Sendable {
+    public var position: Int64
+    public var event: Event
+}
+
+public struct DeliveryRejection: Sendable, Codable, Equatable {
+    public var event: EventID
+    public var code: String
+    public var message: String
+
+    public init(event: EventID, code: String, message: String) {
+        self.event = event
+        self.code = code
+        self.message = message
+    }
+}
+
+public struct DeliveryStatus: Sendable, Codable, Equatable {
+    public var peer: String
+    /// The last outbox position the peer acknowledged.
+    public var delivered: Int64
+    public var pending: Int64
+    public var rejected: Int64
+    public var failures: Int
+    public var lastError: String?
+    public var nextAttempt: Timestamp?
+
+    enum CodingKeys: String, CodingKey {
+        case peer, delivered, pending, rejected, failures
+        case lastError = "last_error"
+        case nextAttempt = "next_attempt"
+    }
+}
+
+/// An operator role. Each role may do what the ones after it may, except auditor, which only reads.
+public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Reads everything, changes nothing.
+    case auditor
+    /// Reads, and drafts cases for an officer to send.
+    case analyst
+    /// Signs and sends.
+    case officer
+    /// Manages peers and tokens, and does all an officer does.
+    case admin
+
+    var rank: Int { Role.allCases.firstIndex(of: self)! }
+    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+}
+
+public struct TokenRecord: Sendable, Codable, Equatable {
+    /// SHA-256 of the bearer token; the token itself is never stored.
+    public var hash: [UInt8]
+    public var name: String
+    public var role: Role
+    public var createdAt: Timestamp
+    public var revoked: Bool
+
+    public init(hash: [UInt8], name: String, role: Role, createdAt: Timestamp, revoked: Bool = false) {
+        self.hash = hash
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+        self.revoked = revoked
+    }
+}
+
+/// A case or step prepared by an analyst, not yet signed.
+public struct Draft: Sendable, Codable, Equatable {
+    public var id: String
+    public var author: String
+    public var createdAt: Timestamp
+    /// The request an officer would send, as the operator API takes it.
+    public var request: JSONValue
+
+    public init(id: String, author: String, createdAt: Timestamp, request: JSONValue) {
+        self.id = id
+        self.author = author
+        self.createdAt = createdAt
+        self.request = request
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, author, request
+        case createdAt = "created_at"
+    }
+}
