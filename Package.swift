@@ -33,6 +33,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordLog",
+            dependencies: [
+                "AccordCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordStore",
             dependencies: [
                 "AccordCore",
@@ -83,6 +91,12 @@ let package = Package(
         .testTarget(
             name: "AccordCoreTests",
             dependencies: ["AccordCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordLogTests",
+            dependencies: ["AccordCore", "AccordLog"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

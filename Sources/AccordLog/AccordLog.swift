@@ -1,0 +1,1 @@
+// The Merkle log module: see the files beside this one.
