@@ -80,6 +80,7 @@ let package = Package(
                 "AccordNode",
                 "AccordHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

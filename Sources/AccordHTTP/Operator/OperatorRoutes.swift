@@ -131,6 +131,10 @@ enum OperatorRoutes {
                 guard let kind = CaseKind(rawValue: k) else { throw AccordError(.invalidField, "unknown case kind \(k)", field: "kind") }
                 query.kind = kind
             }
+            if let l = request.uri.queryParameters.get("limit") {
+                guard let limit = Int(l), (1...10_000).contains(limit) else { throw AccordError(.invalidField, "limit is 1–10000", field: "limit") }
+                query.limit = limit
+            }
             return try JSONResponse.make(try await store.cases(query))
         }
 

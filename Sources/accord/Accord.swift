@@ -1,0 +1,74 @@
+import AccordCore
+import ArgumentParser
+import Foundation
+
+@main
+struct Accord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accord",
+        abstract: "A node of Accord: signed, witnessed cooperation between national points of contact.",
+        subcommands: [
+            InitCommand.self, ServeCommand.self, PeerCommand.self, TokenCommand.self, CaseCommand.self,
+            OverdueCommand.self, CheckCommand.self, DemoCommand.self, BenchCommand.self,
+        ])
+}
+
+/// Where the node's data directory is.
+struct DataOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The node's data directory.", discussion: "Default: $ACCORD_DATA, else ./accord-data"))
+    var data: String?
+
+    var directory: String { data ?? ProcessInfo.processInfo.environment["ACCORD_DATA"] ?? "accord-data" }
+}
+
+/// How to reach a running node's operator API.
+struct APIOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's URL (default: $ACCORD_URL, else http://127.0.0.1:7400).")
+    var node: String?
+
+    @Option(name: .long, help: "An operator token (default: $ACCORD_TOKEN). Make one with 'accord token create'.")
+    var token: String?
+
+    @Flag(name: .long, help: "Print the node's JSON answer instead of a summary.")
+    var json = false
+
+    func client() throws -> OperatorClientBox {
+        let env = ProcessInfo.processInfo.environment
+        guard let token = token ?? env["ACCORD_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no operator token: pass --token or set ACCORD_TOKEN (make one with 'accord token create')")
+        }
+        return OperatorClientBox(url: node ?? env["ACCORD_URL"] ?? "http://127.0.0.1:7400", token: token)
+    }
+}
+
+/// Prints an error the way a person can act on it, and exits non-zero.
+func fail(_ error: any Error) -> ExitCode {
+    if let e = error as? AccordError {
+        FileHandle.standardError.write(Data("error: \(e.message)\(e.field.map { " (\($0))" } ?? "")\n".utf8))
+    } else {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    }
+    return ExitCode.failure
+}
+
+func printJSON(_ value: JSONValue) {
+    print(PrettyJSON.string(value))
+}
+
+/// Indented JSON with sorted keys, for people.
+enum PrettyJSON {
+    static func string(_ value: JSONValue, indent: String = "") -> String {
+        let next = indent + "  "
+        switch value {
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { next + string($0, indent: next) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let members):
+            if members.isEmpty { return "{}" }
+            let keys = members.keys.sorted()
+            return "{\n" + keys.map { "\(next)\(CanonicalJSON.string(.string($0))): \(string(members[$0]!, indent: next))" }.joined(separator: ",\n") + "\n\(indent)}"
+        default:
+            return CanonicalJSON.string(value)
+        }
+    }
+}

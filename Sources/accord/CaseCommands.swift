@@ -1,0 +1,314 @@
+import AccordCore
+import AccordHTTP
+import ArgumentParser
+import Foundation
+
+struct CaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case", abstract: "Open, list, show and take steps in cooperation cases.",
+        subcommands: [
+            Open.self, List.self, Show.self, Ack.self, Answer.self, RequestInfo.self, ProvideInfo.self, Extend.self,
+            Withdraw.self, Close.self, ProposeConditions.self, AcceptConditions.self, DeclineConditions.self,
+        ])
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a case.",
+            discussion: "Kinds and their fields: " + CaseKind.allCases.map { k in
+                "\(k.rawValue) (" + k.fields.map { $0.required ? $0.name : "[\($0.name)]" }.joined(separator: ", ") + ")"
+            }.joined(separator: "; "))
+
+        @OptionGroup var api: APIOptions
+        @Option(help: "notification, assistance, preservation, disclosure, mla, consultation or check.") var kind: String?
+        @Option(help: "A short title.") var title: String?
+        @Option(help: "Addressed peers, comma-separated.") var to: String?
+        @Option(name: .customLong("field"), help: "A field as name=value; repeat for lists (e.g. proposed_dates).") var fields: [String] = []
+        @Option(name: .customLong("norm"), help: "A cited norm, e.g. 13(h); repeatable.") var norms: [String] = []
+        @Flag(help: "Mark the case urgent.") var urgent = false
+        @Option(help: "Days of preservation asked for (at least 60).") var preservationDays: Int?
+        @Option(help: "A JSON file with the whole request instead of the options above.") var file: String?
+
+        func run() async throws {
+            do {
+                let request: JSONValue
+                if let file {
+                    guard let data = FileManager.default.contents(atPath: file) else { throw AccordError(.notFound, "cannot read \(file)") }
+                    request = try JSONParser.parse([UInt8](data))
+                } else {
+                    guard let kindName = kind, let kind = CaseKind(rawValue: kindName) else {
+                        throw ValidationError("--kind must be one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    guard let title, let to else { throw ValidationError("--title and --to are required (or pass --file)") }
+                    var f: [String: JSONValue] = [:]
+                    for item in fields {
+                        guard let eq = item.firstIndex(of: "=") else { throw ValidationError("--field takes name=value, not \"\(item)\"") }
+                        let name = String(item[..<eq])
+                        let value = String(item[item.index(after: eq)...])
+                        guard let spec = kind.fields.first(where: { $0.name == name }) else {
+                            throw ValidationError("\(kind.rawValue) has no field \"\(name)\"; its fields are \(kind.fields.map(\.name).joined(separator: ", "))")
+                        }
+                        switch spec.shape {
+                        case .bool: f[name] = .bool(["true", "yes", "1"].contains(value.lowercased()))
+                        case .textList: f[name] = .array((f[name]?.arrayValue ?? []) + [.string(value)])
+                        default: f[name] = .string(value)
+                        }
+                    }
+                    var r: [String: JSONValue] = [
+                        "kind": .string(kind.rawValue), "title": .string(title),
+                        "to": .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }), "fields": .object(f),
+                    ]
+                    if !norms.isEmpty { r["norms"] = .strings(norms) }
+                    if urgent { r["urgent"] = true }
+                    if let preservationDays { r["preservation_days"] = .number(Double(preservationDays)) }
+                    request = .object(r)
+                }
+                let reply = try await api.client().post("/api/v1/cases", request)
+                if api.json { return printJSON(reply) }
+                print("Opened case \(reply["event"]?.stringValue ?? "?")")
+                if let state = reply["state"] { printCase(state) }
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List cases, most recently changed first.")
+        @OptionGroup var api: APIOptions
+        @Option(help: "open, withdrawn or closed.") var status: String?
+        @Option(help: "Only this kind.") var kind: String?
+
+        func run() async throws {
+            do {
+                var query: [String] = []
+                if let status { query.append("status=\(status)") }
+                if let kind { query.append("kind=\(kind)") }
+                let reply = try await api.client().get("/api/v1/cases" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+                if api.json { return printJSON(reply) }
+                let cases = reply.arrayValue ?? []
+                if cases.isEmpty { print("No cases.") }
+                for c in cases {
+                    let id = String((c["id"]?.stringValue ?? "").prefix(12))
+                    let parties = (c["parties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value["status"]?.stringValue ?? "?")" }
+                    print("\(id)  \(c["kind"]?.stringValue ?? "")  \(c["status"]?.stringValue ?? "")  \(c["initiator"]?.stringValue ?? "") → \(parties.joined(separator: ", "))  \(c["title"]?.stringValue ?? "")")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a case and its timeline.")
+        @OptionGroup var api: APIOptions
+        @Argument(help: "The case id (or a unique prefix).") var id: String
+
+        func run() async throws {
+            do {
+                let client = try api.client()
+                let caseID = try await resolve(id, client)
+                let reply = try await client.get("/api/v1/cases/\(caseID)")
+                if api.json { return printJSON(reply) }
+                if let state = reply["state"] { printCase(state) }
+                print("Timeline:")
+                for entry in reply["timeline"]?.arrayValue ?? [] {
+                    print("  \(entry["at"]?.stringValue ?? "")  \(entry["summary"]?.stringValue ?? "")  [\(String((entry["event"]?.stringValue ?? "").prefix(12)))]")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Ack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge receipt of a case.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "An optional note.") var note: String?
+        func run() async throws { try await step(api, id, "acknowledge", ["note": note.map(JSONValue.string)]) }
+    }
+
+    struct Answer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Answer a request: granted, partially_granted, postponed or refused.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "granted, partially_granted, postponed or refused.") var outcome: String
+        @Option(name: .customLong("ground"), help: "A ground for refusal or postponement (\(Ground.allCases.map(\.rawValue).joined(separator: ", "))); repeatable.")
+        var grounds: [String] = []
+        @Option(help: "Why (required unless granted).") var reason: String?
+        @Option(help: "Details of what is provided or done.") var details: String?
+        func run() async throws {
+            try await step(api, id, "answer", [
+                "outcome": .string(outcome), "grounds": grounds.isEmpty ? nil : .strings(grounds),
+                "reason": reason.map(JSONValue.string), "details": details.map(JSONValue.string),
+            ])
+        }
+    }
+
+    struct RequestInfo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "request-info", abstract: "Ask the initiator for further information.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "What you need to know.") var questions: String
+        func run() async throws { try await step(api, id, "request_information", ["questions": .string(questions)]) }
+    }
+
+    struct ProvideInfo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "provide-info", abstract: "Provide information, in reply to a request or spontaneously.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "The information.") var information: String
+        @Option(help: "The id of the information request this answers.") var inReplyTo: String?
+        @Option(help: "Addressees, comma-separated (default: the other side).") var to: String?
+        func run() async throws {
+            try await step(api, id, "provide_information", ["information": .string(information), "in_reply_to": inReplyTo.map(JSONValue.string)], to: to)
+        }
+    }
+
+    struct Extend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Extend the answer deadline or the preservation period.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "New answer deadline (RFC 3339).") var answerBy: String?
+        @Option(help: "New end of preservation (RFC 3339).") var preserveUntil: String?
+        @Option(help: "Why.") var reason: String
+        func run() async throws {
+            try await step(api, id, "extend", [
+                "answer_by": answerBy.map(JSONValue.string), "preserve_until": preserveUntil.map(JSONValue.string), "reason": .string(reason),
+            ])
+        }
+    }
+
+    struct Withdraw: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraw a case you opened.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "Why.") var reason: String
+        func run() async throws { try await step(api, id, "withdraw", ["reason": .string(reason)]) }
+    }
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close a case you opened.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "Why.") var reason: String?
+        func run() async throws { try await step(api, id, "close", ["reason": reason.map(JSONValue.string)]) }
+    }
+
+    struct ProposeConditions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "propose-conditions", abstract: "Propose conditions on confidentiality or use.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "The conditions.") var conditions: String
+        @Option(help: "Addressees, comma-separated (default: the other side).") var to: String?
+        func run() async throws { try await step(api, id, "propose_conditions", ["conditions": .string(conditions)], to: to) }
+    }
+
+    struct AcceptConditions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "accept-conditions", abstract: "Accept proposed conditions.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "The id of the conditions proposal.") var proposal: String
+        func run() async throws { try await step(api, id, "accept_conditions", ["proposal": .string(proposal)]) }
+    }
+
+    struct DeclineConditions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "decline-conditions", abstract: "Decline proposed conditions.")
+        @OptionGroup var api: APIOptions
+        @Argument var id: String
+        @Option(help: "The id of the conditions proposal.") var proposal: String
+        @Option(help: "Why.") var reason: String
+        func run() async throws { try await step(api, id, "decline_conditions", ["proposal": .string(proposal), "reason": .string(reason)]) }
+    }
+}
+
+/// Resolves a unique prefix of a case id.
+func resolve(_ id: String, _ client: OperatorClient) async throws -> String {
+    if EventID(hex: id) != nil { return id }
+    let matches = (try await client.get("/api/v1/cases?limit=1000").arrayValue ?? []).compactMap { $0["id"]?.stringValue }.filter { $0.hasPrefix(id.lowercased()) }
+    guard matches.count == 1 else {
+        throw AccordError(.notFound, matches.isEmpty ? "no case starts with \(id)" : "\(id) matches \(matches.count) cases; give more digits")
+    }
+    return matches[0]
+}
+
+func step(_ api: APIOptions, _ id: String, _ type: String, _ body: [String: JSONValue?], to: String? = nil) async throws {
+    do {
+        let client = try api.client()
+        let caseID = try await resolve(id, client)
+        var request: [String: JSONValue] = ["type": .string(type), "body": .object(body.compactMapValues { $0 })]
+        if let to { request["to"] = .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        let reply = try await client.post("/api/v1/cases/\(caseID)/steps", .object(request))
+        if api.json { return printJSON(reply) }
+        print("\(reply["summary"]?.stringValue ?? "done")  [event \(String((reply["event"]?.stringValue ?? "").prefix(12)))]")
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        throw fail(error)
+    }
+}
+
+func printCase(_ c: JSONValue) {
+    print("\(c["title"]?.stringValue ?? "")  (\(c["kind"]?.stringValue ?? ""), \(c["status"]?.stringValue ?? ""))")
+    print("  id:        \(c["id"]?.stringValue ?? "")")
+    print("  initiator: \(c["initiator"]?.stringValue ?? "")  opened \(c["opened_at"]?.stringValue ?? "")")
+    if let d = c["deadlines"]?.objectValue {
+        print("  deadlines: " + d.keys.sorted().map { "\($0) \(d[$0]?.stringValue ?? "")" }.joined(separator: ", "))
+    }
+    if let norms = c["norms"]?.arrayValue, !norms.isEmpty {
+        print("  norms:     " + norms.compactMap(\.stringValue).joined(separator: ", "))
+    }
+    for (name, p) in (c["parties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+        var line = "  \(name): \(p["status"]?.stringValue ?? "")"
+        if let a = p["answer"], let o = a["outcome"]?.stringValue {
+            line += " — \(o)"
+            if let g = a["grounds"]?.arrayValue, !g.isEmpty { line += " (" + g.compactMap(\.stringValue).joined(separator: ", ") + ")" }
+        }
+        if let s = p["response_seconds"]?.doubleValue { line += String(format: ", responded after %.1f s", s) }
+        print(line)
+    }
+}
+
+struct OverdueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "overdue", abstract: "What is overdue: acknowledgements, answers, preservation periods.")
+    @OptionGroup var api: APIOptions
+
+    func run() async throws {
+        do {
+            let reply = try await api.client().get("/api/v1/overdue")
+            if api.json { return printJSON(reply) }
+            let items = reply.arrayValue ?? []
+            if items.isEmpty { print("Nothing is overdue.") }
+            for i in items {
+                let hours = (i["overdue_seconds"]?.doubleValue ?? 0) / 3600
+                print(String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
+                             i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", i["due"]?.stringValue ?? "", hours, i["title"]?.stringValue ?? ""))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Send a communication check to one or all peers.")
+    @OptionGroup var api: APIOptions
+    @Option(help: "Peers to check, comma-separated (default: all).") var to: String?
+    @Option(help: "A message to the person on duty.") var message: String?
+
+    func run() async throws {
+        do {
+            var r: [String: JSONValue] = [:]
+            if let to { r["to"] = .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+            if let message { r["message"] = .string(message) }
+            let reply = try await api.client().post("/api/v1/checks", .object(r))
+            if api.json { return printJSON(reply) }
+            print("Communication check sent: case \(reply["event"]?.stringValue ?? "?")")
+            print("Its response times appear in 'accord case show' as each peer's duty officer acknowledges.")
+        } catch {
+            throw fail(error)
+        }
+    }
+}

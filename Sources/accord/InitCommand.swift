@@ -1,0 +1,64 @@
+import AccordCore
+import AccordNode
+import ArgumentParser
+import Foundation
+
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a node: its keys (0600), configuration and signed profile.")
+
+    @Option(help: "The node's name, which peers pin (lowercase letters, digits, '.', '-').") var name: String
+    @OptionGroup var data: DataOption
+    @Option(help: "The organisation the node speaks for.") var organisation: String = "Unnamed organisation"
+    @Option(help: "ISO 3166 country code or an organisation code, e.g. DE or OSCE.") var country: String = "XX"
+    @Option(help: "Contact roles, comma-separated: technical, diplomatic, law_enforcement_24_7, central_authority.")
+    var roles: String = "technical"
+    @Option(help: "Working languages (BCP 47), comma-separated.") var languages: String = "en"
+    @Option(help: "Working hours, e.g. 24/7.") var hours: String = "24/7"
+    @Option(help: "Address to listen on.") var listenHost: String = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port: Int = 7400
+    @Option(help: "URL peers use to reach this node (default http://HOST:PORT).") var publicURL: String?
+
+    func run() async throws {
+        do {
+            var parsedRoles: [ProfileInfo.ContactRole] = []
+            for r in roles.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let role = ProfileInfo.ContactRole(rawValue: r) else {
+                    throw ValidationError("unknown role \"\(r)\"; use technical, diplomatic, law_enforcement_24_7 or central_authority")
+                }
+                parsedRoles.append(role)
+            }
+            let config = NodeConfiguration(
+                name: name, listenHost: listenHost, listenPort: port, publicURL: publicURL,
+                profile: ProfileInfo(
+                    organisation: organisation, country: country, roles: parsedRoles,
+                    languages: languages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, hours: hours))
+            let dir = DataDirectory(data.directory)
+            let keys = try await dir.create(configuration: config)
+            print("Created node \(name) in \(dir.url.path)")
+            print("  public URL:   \(config.publicURL)")
+            print("  fingerprint:  \(keys.publicSigningKey.displayFingerprint)")
+            print("Tell peers this fingerprint through a channel you trust; they pin it with 'accord peer add'.")
+            print("Next: 'accord token create --name you --role admin' then 'accord serve'.")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the node until SIGINT or SIGTERM.")
+
+    @OptionGroup var data: DataOption
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        do {
+            try await Serve.run(directory: data.directory, logLevel: logLevel)
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import AccordCore
+import AccordNode
+import AccordStore
+import ArgumentParser
+import Foundation
+
+struct PeerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peer", abstract: "Pin, list and remove peers.", subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pin a peer's key after showing its fingerprint.",
+            discussion: """
+                Fetches the peer's signed profile from --url and shows its fingerprint. Compare it with the one the peer \
+                gave you through a channel you trust, then confirm (or pass --fingerprint to confirm non-interactively). \
+                With --key and --name, pins a key you received out of band without contacting the peer.
+                """)
+
+        @OptionGroup var data: DataOption
+        @Option(help: "The peer's public URL.") var url: String
+        @Option(help: "The fingerprint you verified out of band.") var fingerprint: String?
+        @Option(help: "The peer's Ed25519 public key (base64), to pin without fetching its profile.") var key: String?
+        @Option(help: "The peer's node name (with --key).") var name: String?
+
+        func run() async throws {
+            do {
+                let dir = DataDirectory(data.directory)
+                let config = try dir.loadConfiguration()
+                let store = try dir.openStore()
+                let peer: Peer
+                if let key {
+                    guard let name, NodeName.isValid(name) else { throw ValidationError("--key needs --name with the peer's node name") }
+                    let signingKey = try PublicSigningKey(base64: key)
+                    print("Peer \(name) at \(url)\n  fingerprint: \(signingKey.displayFingerprint)")
+                    try confirm(signingKey)
+                    peer = Peer(name: name, url: url, signingKey: signingKey, encryptionKey: nil, addedAt: SystemTime().now())
+                } else {
+                    let profile = try await FederationClient().fetchProfile(url: url)
+                    print("Peer \(profile.name) at \(url)")
+                    print("  organisation: \(profile.organisation) (\(profile.country))")
+                    print("  fingerprint:  \(profile.signingKey.displayFingerprint)")
+                    try confirm(profile.signingKey)
+                    peer = Peer(name: profile.name, url: url, signingKey: profile.signingKey, encryptionKey: profile.encryptionKey,
+                                addedAt: SystemTime().now(), profile: profile.event.canonical)
+                }
+                guard peer.name != config.name else { throw AccordError(.invalidField, "that is this node itself") }
+                if let existing = try await store.peer(named: peer.name), existing.signingKey != peer.signingKey {
+                    print("Note: this replaces the key pinned for \(peer.name) before (\(existing.signingKey.displayFingerprint)).")
+                }
+                try await store.savePeer(peer)
+                print("Pinned \(peer.name).")
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                throw fail(error)
+            }
+        }
+
+        func confirm(_ key: PublicSigningKey) throws {
+            if let fingerprint {
+                guard key.matches(fingerprint: fingerprint) else {
+                    throw AccordError(.badKey, "the peer's fingerprint does not match the one you gave: do not pin this key, and tell the peer")
+                }
+                return
+            }
+            guard isatty(0) != 0 else {
+                throw ValidationError("not a terminal: pass --fingerprint with the fingerprint you verified out of band")
+            }
+            print("Does this fingerprint match the one the peer gave you? Type yes to pin: ", terminator: "")
+            guard readLine()?.lowercased() == "yes" else { throw AccordError(.conflict, "not pinned") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List pinned peers and delivery to each.")
+        @OptionGroup var data: DataOption
+
+        func run() async throws {
+            do {
+                let store = try DataDirectory(data.directory).openStore()
+                let peers = try await store.peers()
+                let status = Dictionary(uniqueKeysWithValues: try await store.deliveryStatus().map { ($0.peer, $0) })
+                if peers.isEmpty { print("No peers. Pin one with 'accord peer add --url URL'.") }
+                for p in peers {
+                    let s = status[p.name]
+                    print("\(p.name)  \(p.url)")
+                    print("  fingerprint: \(p.signingKey.displayFingerprint)")
+                    if let s {
+                        print("  delivery: \(s.pending) pending, \(s.rejected) rejected" + (s.lastError.map { ", last error: \($0)" } ?? ""))
+                    }
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unpin a peer: nothing more is sent to it or accepted from it.")
+        @OptionGroup var data: DataOption
+        @Argument(help: "The peer's node name.") var name: String
+
+        func run() async throws {
+            do {
+                guard try await DataDirectory(data.directory).openStore().removePeer(named: name) else {
+                    throw AccordError(.notFound, "no peer named \(name)")
+                }
+                print("Unpinned \(name).")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Operator tokens for the node's API.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a token; it is shown once and stored only as a hash.")
+        @OptionGroup var data: DataOption
+        @Option(help: "Who or what the token is for.") var name: String
+        @Option(help: "admin, officer (signs and sends), analyst (reads and drafts) or auditor (reads).") var role: String
+
+        func run() async throws {
+            do {
+                guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin, officer, analyst or auditor") }
+                let store = try DataDirectory(data.directory).openStore()
+                let (token, record) = AccordHTTPTokens.make(name: name, role: role)
+                try await store.saveToken(record)
+                print(token)
+                FileHandle.standardError.write(Data("Token \"\(name)\" (\(role.rawValue)) created. It is shown only this once.\n".utf8))
+            } catch let e as ValidationError {
+                throw e
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (names and roles, never the tokens).")
+        @OptionGroup var data: DataOption
+
+        func run() async throws {
+            do {
+                for t in try await DataDirectory(data.directory).openStore().tokens() {
+                    print("\(t.name)  \(t.role.rawValue)  created \(t.createdAt)\(t.revoked ? "  (revoked)" : "")")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by name.")
+        @OptionGroup var data: DataOption
+        @Option(help: "The token's name.") var name: String
+
+        func run() async throws {
+            do {
+                guard try await DataDirectory(data.directory).openStore().revokeToken(name: name) else {
+                    throw AccordError(.notFound, "no active token named \(name)")
+                }
+                print("Revoked \(name).")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import AccordCore
+import AccordHTTP
+import AccordNode
+import Foundation
+import Logging
+
+enum Serve {
+    static func run(directory: String, logLevel: String) async throws {
+        LogSetup.bootstrap()
+        var logger = Logger(label: "accord")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let node = try Node.open(DataDirectory(directory), logger: logger)
+        let running = try await RunningNode.start(node, signals: [.sigterm, .sigint])
+        logger.notice("node listening", metadata: ["url": "\(running.url)", "public_url": "\(node.configuration.publicURL)"])
+        print("accord: \(node.name) listening on \(running.url) (Ctrl-C to stop)")
+        await running.wait()
+    }
+}
+
+enum LogSetup {
+    /// Logs go to standard error so that standard output stays for results.
+    static func bootstrap() {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    }
+}
