@@ -86,7 +86,11 @@ let package = Package(
         ),
         .target(
             name: "AccordTestSupport",
-            dependencies: ["AccordCore", "AccordStore", "AccordNode", "AccordHTTP"],
+            dependencies: [
+                "AccordCore", "AccordStore", "AccordNode", "AccordHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

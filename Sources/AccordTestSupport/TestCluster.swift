@@ -1,0 +1,154 @@
+import AccordCore
+import AccordHTTP
+import AccordNode
+import AccordStore
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// A clock tests move by hand, so deadlines and retries are tested without sleeping.
+public final class ManualTime: TimeSource {
+    private let current: Mutex<Timestamp>
+
+    public init(_ start: Timestamp = Timestamp(rfc3339: "2026-11-27T09:00:00.000Z")!) {
+        current = Mutex(start)
+    }
+
+    public func now() -> Timestamp { current.withLock { $0 } }
+
+    public func advance(hours: Int64) { current.withLock { $0 = $0.adding(hours: hours) } }
+    public func advance(seconds: Int64) { current.withLock { $0 = $0.adding(seconds: seconds) } }
+}
+
+/// A fresh temporary directory, removed by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String = "accord-test") {
+        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Nodes created in temporary directories, with real SQLite files, pinned to each other.
+public final class TestCluster: Sendable {
+    public struct Member: Sendable {
+        public let name: String
+        public let directory: DataDirectory
+        public let port: Int
+        public let node: Node
+        public let token: String
+        public var url: String { "http://127.0.0.1:\(port)" }
+        public var client: OperatorClient { OperatorClient(url: url, token: token) }
+    }
+
+    public let root: TemporaryDirectory
+    public let members: [Member]
+    let running: Mutex<[String: RunningNode]>
+
+    public static func logger(_ label: String) -> Logger {
+        var l = Logger(label: label)
+        l.logLevel = ProcessInfo.processInfo.environment["ACCORD_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return l
+    }
+
+    /// Creates (does not start) nodes named `names`, each pinning every other.
+    public init(_ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
+                time: (any TimeSource)? = nil, pin: Bool = true) async throws {
+        root = TemporaryDirectory()
+        var members: [Member] = []
+        for name in names {
+            let port = try FreePort.find()
+            let config = NodeConfiguration(
+                name: name, listenHost: "127.0.0.1", listenPort: port,
+                profile: ProfileInfo(organisation: "Test \(name)", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"),
+                delivery: delivery)
+            let dir = DataDirectory(root.path + "/" + name)
+            _ = try await dir.create(configuration: config)
+            let node = try Node.open(dir, time: time ?? SystemTime(), logger: Self.logger(name))
+            let (token, record) = OperatorTokens.make(name: "test-admin", role: .admin, now: node.time.now())
+            try await node.store.saveToken(record)
+            members.append(Member(name: name, directory: dir, port: port, node: node, token: token))
+        }
+        if pin {
+            for a in members {
+                for b in members where a.name != b.name {
+                    try await a.node.store.savePeer(Peer(
+                        name: b.name, url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: b.node.keys.publicEncryptionKey,
+                        addedAt: a.node.time.now()))
+                }
+            }
+        }
+        self.members = members
+        self.running = Mutex([:])
+    }
+
+    public subscript(name: String) -> Member { members.first { $0.name == name }! }
+
+    /// Starts the HTTP server and delivery of a member.
+    public func start(_ name: String) async throws {
+        let m = self[name]
+        let r = try await RunningNode.start(m.node, port: m.port)
+        running.withLock { $0[name] = r }
+    }
+
+    public func startAll() async throws {
+        for m in members { try await start(m.name) }
+    }
+
+    public func stop(_ name: String) async {
+        let r = running.withLock { $0.removeValue(forKey: name) }
+        await r?.stop()
+    }
+
+    public func stopAll() async {
+        for m in members { await stop(m.name) }
+    }
+
+    /// Stops every node and removes the directory.
+    public func shutdown() async {
+        await stopAll()
+        root.remove()
+    }
+
+    /// Polls `condition` until true or `timeout` passes; returns whether it became true.
+    public static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: timeout)
+        while clock.now < end {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+}
+
+/// Sends hand-made federation requests, for tests of what a receiver refuses.
+public struct RawFederationClient: Sendable {
+    public init() {}
+
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public var json: JSONValue? { try? JSONParser.parse(body) }
+        public var errorCode: String? { json?["error"]?["code"]?.stringValue }
+    }
+
+    /// POSTs `body` to `url`'s batch endpoint, signed as `sender` with `keys` (unless `headers` overrides).
+    public func post(_ body: [UInt8], to url: String, recipient: String, sender: String, keys: NodeKeys,
+                     created: Timestamp = SystemTime().now(), alter: ([(String, String)]) -> [(String, String)] = { $0 }) async throws -> Reply {
+        var request = HTTPClientRequest(url: url + Batch.path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let headers = alter(MessageSignature.sign(method: "POST", path: Batch.path, body: body, recipient: recipient, sender: sender, keys: keys, created: created))
+        for (n, v) in headers { request.headers.add(name: n, value: v) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        var buffer = try await response.body.collect(upTo: 1 << 24)
+        return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [])
+    }
+}
