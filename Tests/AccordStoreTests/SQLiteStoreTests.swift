@@ -1,0 +1,95 @@
+import AccordCore
+import AccordStore
+import Foundation
+import Testing
+
+/// The SQLite store on real files.
+@Suite struct SQLiteStoreTests {
+    let keys = NodeKeys.generate()
+    let t0 = Timestamp(rfc3339: "2026-11-27T09:00:00.000Z")!
+
+    func withStore(_ body: (SQLiteStore, String) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "accord-store-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/accord.sqlite"
+        try await body(try SQLiteStore(path: path), path)
+    }
+
+    func openEvent(to: [String] = ["borealis"]) throws -> (Event, CaseState) {
+        let body: [String: JSONValue] = ["kind": "check", "title": "Check", "fields": [:], "deadlines": DeadlinePolicy.standard.deadlines(for: .check, openedAt: t0).json]
+        let e = Event.sign(type: .open, origin: "aurelia", to: to, caseID: nil, time: t0, body: body, keys: keys)
+        return (e, try CaseState.open(CaseStep(e)))
+    }
+
+    @Test func authoredEventsGoToTheLogAndTheOutboxTogether() async throws {
+        try await withStore { store, path in
+            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
+            try await store.savePeer(Peer(name: "caledonia", url: "http://127.0.0.1:2", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
+            let (e, state) = try openEvent(to: ["borealis", "caledonia"])
+            #expect(try await store.commitAuthored(e, caseState: state, now: t0) == 0)
+            #expect(try await store.logSize() == 1)
+            #expect(try await store.pendingDeliveries(peer: "borealis", limit: 10).map(\.event.id) == [e.id])
+            #expect(try await store.pendingDeliveries(peer: "caledonia", limit: 10).map(\.event.id) == [e.id])
+            #expect(try await store.caseState(e.id) == state)
+            // A second commit of the same event fails whole: no second leaf, no second outbox row.
+            await #expect(throws: AccordError.self) { _ = try await store.commitAuthored(e, caseState: state, now: t0) }
+            #expect(try await store.logSize() == 1)
+            #expect(try await store.pendingDeliveries(peer: "borealis", limit: 10).count == 1)
+            // The cursor moves, and survives reopening the file.
+            let position = try await store.pendingDeliveries(peer: "borealis", limit: 1)[0].position
+            try await store.acknowledgeDelivery(peer: "borealis", through: position, rejections: [], now: t0)
+            let reopened = try SQLiteStore(path: path)
+            #expect(try await reopened.pendingDeliveries(peer: "borealis", limit: 10).isEmpty)
+            #expect(try await reopened.pendingDeliveries(peer: "caledonia", limit: 10).count == 1)
+            #expect(try await reopened.stored(e.id) == e)
+        }
+    }
+
+    @Test func aReceivedBatchIsAppliedOnce() async throws {
+        try await withStore { store, _ in
+            try await store.savePeer(Peer(name: "aurelia", url: "http://127.0.0.1:1", signingKey: keys.publicSigningKey, encryptionKey: nil, addedAt: t0))
+            let (e, state) = try openEvent()
+            let receipt = InboundReceipt(peer: "aurelia", batchID: "b1", events: [e], caseStates: [state], keyChanges: [], result: Array("r".utf8), now: t0)
+            try await store.commitReceived(receipt)
+            try await store.commitReceived(receipt)
+            #expect(try await store.eventCount() == 1)
+            #expect(try await store.inboundBatchResult(peer: "aurelia", batchID: "b1") == Array("r".utf8))
+            // A different batch carrying the same event cannot store it twice, and leaves nothing half-written.
+            let again = InboundReceipt(peer: "aurelia", batchID: "b2", events: [e], caseStates: [state], keyChanges: [], result: [], now: t0)
+            await #expect(throws: AccordError.self) { try await store.commitReceived(again) }
+            #expect(try await store.inboundBatchResult(peer: "aurelia", batchID: "b2") == nil)
+        }
+    }
+
+    @Test func theDatabaseFileIsOwnerOnly() async throws {
+        try await withStore { _, path in
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            #expect(info.st_mode & 0o077 == 0)
+        }
+    }
+
+    @Test func aDamagedFileIsReportedNotOverwritten() async throws {
+        let path = NSTemporaryDirectory() + "accord-bad-\(UUID().uuidString.prefix(8)).sqlite"
+        try Data("this is not a database".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: AccordError.self) { _ = try SQLiteStore(path: path) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "this is not a database")
+    }
+
+    @Test func tokensAreStoredAsHashesWithUniqueNames() async throws {
+        try await withStore { store, _ in
+            let record = TokenRecord(hash: [UInt8](repeating: 9, count: 32), name: "duty", role: .officer, createdAt: t0)
+            try await store.saveToken(record)
+            await #expect(throws: AccordError.self) { try await store.saveToken(TokenRecord(hash: [1], name: "duty", role: .admin, createdAt: t0)) }
+            #expect(try await store.token(hash: record.hash)?.role == .officer)
+            #expect(try await store.revokeToken(name: "duty"))
+            #expect(try await store.token(hash: record.hash)?.revoked == true)
+        }
+    }
+}
+
+extension SQLiteStore {
+    func stored(_ id: EventID) async throws -> Event? { try await event(id)?.event }
+}
