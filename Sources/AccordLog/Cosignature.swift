@@ -57,8 +57,8 @@ public struct Cosignature: Sendable, Hashable {
 
     /// The signed message: `cosignature/v1`, `time <T>` and the whole checkpoint text.
     ///
-    /// The text must look like a checkpoint (at least three lines), as in transparency-dev's
-    /// implementation.
+    /// The text must look like a checkpoint: three or more newline-terminated lines (slightly
+    /// stricter than transparency-dev's check, which asks for two newlines).
     public static func message(text: String, timestamp: UInt64) throws(AccordError) -> [UInt8] {
         guard text.hasSuffix("\n"), text.utf8.count(where: { $0 == 0x0A }) >= 3 else {
             throw AccordError(.malformed, "only a checkpoint (three or more lines) can be cosigned")

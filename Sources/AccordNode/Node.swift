@@ -14,6 +14,7 @@ public final class Node: Sendable {
     /// Serialises every read-modify-write of case state on this node.
     let caseLock = AsyncLock()
     let deliverySignals = Mutex<[String: Signal]>([:])
+    let receiptWaiters = Mutex<[EventID: [OneShot]]>([:])
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
@@ -61,5 +62,27 @@ public final class Node: Sendable {
 
     func wakeDelivery(for peers: [String]) {
         for peer in peers { signal(for: peer).fire() }
+    }
+
+    // MARK: Receipt notifications
+
+    /// Returns once this node has stored the received event `id` (at once if it already has).
+    public func waitForReceipt(of id: EventID) async throws {
+        // Receipts are committed under the case lock, so checking and registering under it cannot miss one.
+        let waiter = OneShot()
+        let stored = try await caseLock.withLock {
+            if try await store.containsEvent(id) { return true }
+            receiptWaiters.withLock { $0[id, default: []].append(waiter) }
+            return false
+        }
+        if !stored { await waiter.wait() }
+    }
+
+    func notifyReceipt(of ids: [EventID]) {
+        let ready = receiptWaiters.withLock { waiters -> [OneShot] in
+            if waiters.isEmpty { return [] }
+            return ids.flatMap { waiters.removeValue(forKey: $0) ?? [] }
+        }
+        for w in ready { w.fire() }
     }
 }

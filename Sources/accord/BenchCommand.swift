@@ -1,5 +1,209 @@
+import AccordCore
+import AccordHTTP
+import AccordNode
+import AccordStore
 import ArgumentParser
+import Crypto
+import Foundation
+import Logging
+
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure throughput, latency and memory.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure, in one run: Ed25519 verify rate, end-to-end events/s and latency between two nodes, idle RSS.",
+        discussion: "Build with -c release for meaningful numbers. Results go to standard output as a Markdown table.")
+
+    @Option(help: "Events for the throughput run.") var events: Int = 20_000
+    @Option(help: "Events for the latency run (one at a time).") var samples: Int = 300
+    @Option(help: "Seconds for the verify-rate run.") var seconds: Double = 3
+
+    func run() async throws {
+        do {
+            try await Bench(events: events, samples: samples, seconds: seconds).run()
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Bench {
+    let events: Int
+    let samples: Int
+    let seconds: Double
+
+    func say(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    func run() async throws {
+        say("accord bench: \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let verify = verifyRate()
+        say(String(format: "  Ed25519 verify, one core: %.0f/s", verify))
+        let sign = signRate()
+        say(String(format: "  Ed25519 sign, one core: %.0f/s", sign))
+        let (throughput, authoring) = try await endToEnd()
+        say(String(format: "  end-to-end: %.0f events/s (authoring alone %.0f/s)", throughput, authoring))
+        let (p50, p99) = try await latency()
+        say(String(format: "  latency: p50 %.2f ms, p99 %.2f ms", p50, p99))
+        let rss = try await idleRSS()
+        say(String(format: "  idle RSS: %.1f MB", rss))
+        print("| measure | value | target |")
+        print("|---|---|---|")
+        print(String(format: "| Ed25519 verify rate, one core (swift-crypto) | %.0f /s | — |", verify))
+        print(String(format: "| Ed25519 sign rate, one core | %.0f /s | — |", sign))
+        print(String(format: "| end-to-end events/s, two nodes (signed, delivered, verified, stored) | %.0f /s | ≥ %.0f /s |", throughput, verify / 2))
+        print(String(format: "| ratio end-to-end ÷ verify rate | %.2f | ≥ 0.50 |", throughput / verify))
+        print(String(format: "| authoring alone (sign + validate + commit) | %.0f /s | — |", authoring))
+        print(String(format: "| latency of one event at low load, p50 | %.2f ms | — |", p50))
+        print(String(format: "| latency of one event at low load, p99 | %.2f ms | < 20 ms |", p99))
+        print(String(format: "| idle node RSS | %.1f MB | < 60 MB |", rss))
+    }
+
+    static func sampleEvent() -> (Event, PublicSigningKey) {
+        let keys = NodeKeys.generate()
+        let e = Event.sign(type: .provideInformation, origin: "aurelia", to: ["borealis"], caseID: EventID(bytes: [UInt8](repeating: 1, count: 32)),
+                           time: SystemTime().now(), body: ["information": .string(String(repeating: "x", count: 300))], keys: keys)
+        return (e, keys.publicSigningKey)
+    }
+
+    func verifyRate() -> Double {
+        let (e, key) = Self.sampleEvent()
+        let message = e.signedBytes
+        let clock = ContinuousClock()
+        let start = clock.now
+        var n = 0
+        var ok = true
+        while clock.now - start < .seconds(seconds) {
+            for _ in 0..<200 { ok = key.isValidSignature(e.signature, for: message) && ok }
+            n += 200
+        }
+        precondition(ok)
+        return Double(n) / (clock.now - start).seconds
+    }
+
+    func signRate() -> Double {
+        let keys = NodeKeys.generate()
+        let message = Self.sampleEvent().0.signedBytes
+        let clock = ContinuousClock()
+        let start = clock.now
+        var n = 0
+        while clock.now - start < .seconds(seconds / 2) {
+            for _ in 0..<200 { _ = keys.sign(message) }
+            n += 200
+        }
+        return Double(n) / (clock.now - start).seconds
+    }
+
+    /// Two nodes on loopback; a stream of events from one to the other, timed until all are stored.
+    func cluster() async throws -> (RunningNode, RunningNode, String) {
+        let root = NSTemporaryDirectory() + "accord-bench-\(UUID().uuidString.prefix(8))"
+        var logger = Logger(label: "accord.bench")
+        logger.logLevel = .error
+        var nodes: [RunningNode] = []
+        for name in ["aurelia", "borealis"] {
+            let port = try FreePort.find()
+            let config = NodeConfiguration(name: name, listenPort: port, profile: ProfileInfo(organisation: name, country: "XB", roles: [.technical], languages: ["en"], hours: "24/7"))
+            let dir = DataDirectory(root + "/" + name)
+            _ = try await dir.create(configuration: config)
+            nodes.append(try await RunningNode.start(try Node.open(dir, logger: logger), port: port))
+        }
+        for (a, b) in [(nodes[0], nodes[1]), (nodes[1], nodes[0])] {
+            try await a.node.store.savePeer(Peer(name: b.node.name, url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: nil, addedAt: a.node.time.now()))
+        }
+        return (nodes[0], nodes[1], root)
+    }
+
+    func endToEnd() async throws -> (Double, Double) {
+        let (a, b, root) = try await cluster()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cases = 16
+        var ids: [EventID] = []
+        for i in 0..<cases {
+            ids.append(try await a.node.open(OpenCaseRequest(kind: .notification, title: "Bench \(i)", to: ["borealis"], fields: ["summary": "Bench"])).event.id)
+        }
+        for id in ids { try await b.node.waitForReceipt(of: id) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var last: EventID?
+        let body: [String: JSONValue] = ["information": .string(String(repeating: "x", count: 300))]
+        let node = a.node, count = events, caseIDs = ids
+        try await withThrowingTaskGroup(of: EventID?.self) { group in
+            // Four authors in parallel, as several officers would be.
+            for w in 0..<4 {
+                group.addTask {
+                    var mine: EventID?
+                    for i in stride(from: w, to: count, by: 4) {
+                        mine = try await node.step(.provideInformation, in: caseIDs[i % cases], body: body).event.id
+                    }
+                    return mine
+                }
+            }
+            for try await id in group { last = id ?? last }
+        }
+        let authored = clock.now - start
+        // Delivery is in order, so the receiver holding the newest event holds them all.
+        _ = last
+        while try await a.node.store.pendingDeliveries(peer: "borealis", limit: 1).count > 0 {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let total = clock.now - start
+        let stored = try await b.node.store.eventCount() - 1 - Int64(cases)
+        guard stored == Int64(events) else { throw AccordError(.storage, "the receiver stored \(stored) of \(events) events") }
+        await a.stop()
+        await b.stop()
+        return (Double(events) / total.seconds, Double(events) / authored.seconds)
+    }
+
+    func latency() async throws -> (Double, Double) {
+        let (a, b, root) = try await cluster()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let open = try await a.node.open(OpenCaseRequest(kind: .notification, title: "Latency", to: ["borealis"], fields: ["summary": "Latency"]))
+        try await b.node.waitForReceipt(of: open.event.id)
+        let clock = ContinuousClock()
+        var samplesMs: [Double] = []
+        for i in 0..<samples {
+            let start = clock.now
+            let e = try await a.node.step(.provideInformation, in: open.event.id, body: ["information": .string("Update \(i)")])
+            try await b.node.waitForReceipt(of: e.event.id)
+            samplesMs.append((clock.now - start).seconds * 1000)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        await a.stop()
+        await b.stop()
+        samplesMs.sort()
+        return (samplesMs[samplesMs.count / 2], samplesMs[min(samplesMs.count - 1, Int(Double(samplesMs.count) * 0.99))])
+    }
+
+    /// RSS of an `accord serve` process left idle for a few seconds.
+    func idleRSS() async throws -> Double {
+        let root = NSTemporaryDirectory() + "accord-bench-rss-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let port = try FreePort.find()
+        let config = NodeConfiguration(name: "idle", listenPort: port, profile: ProfileInfo(organisation: "Idle", country: "XI", roles: [.technical], languages: ["en"], hours: "24/7"))
+        _ = try await DataDirectory(root).create(configuration: config)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        p.arguments = ["serve", "--data", root, "--log-level", "error"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer {
+            p.terminate()
+            p.waitUntilExit()
+        }
+        let client = OperatorClient(url: "http://127.0.0.1:\(port)", token: "")
+        for _ in 0..<100 {
+            if (try? await client.send(.GET, "/healthz").status) == 200 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(3))
+        let status = try String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kb = Double(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "")
+        else { throw AccordError(.unavailable, "cannot read the RSS of the node") }
+        return kb / 1024
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

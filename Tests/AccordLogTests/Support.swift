@@ -20,53 +20,64 @@ struct SeededRNG: RandomNumberGenerator {
 }
 
 /// RFC 9162 §2.1 written as literally as possible over all the leaf hashes: the reference the
-/// store-backed functions are checked against.
-enum Reference {
+/// store-backed functions are checked against. Subtree hashes are memoized (per instance) so
+/// the recursion stays cheap for thousands of leaves; the recursion itself is the RFC's.
+final class Reference {
+    let leaves: [[UInt8]]
+    private var memo: [Range<Int>: [UInt8]] = [:]
+
+    init(_ leaves: [[UInt8]]) { self.leaves = leaves }
+
     static func largestPowerOfTwo(below n: Int) -> Int {
         var k = 1
         while k << 1 < n { k <<= 1 }
         return k
     }
 
-    /// MTH(D[n]).
-    static func root(_ leaves: ArraySlice<[UInt8]>) -> [UInt8] {
-        switch leaves.count {
-        case 0: return Array(SHA256.hash(data: [UInt8]()))
-        case 1: return leaves.first!
-        default:
-            let k = largestPowerOfTwo(below: leaves.count)
-            let s = leaves.startIndex
-            return Merkle.nodeHash(root(leaves[s..<s + k]), root(leaves[(s + k)...]))
-        }
-    }
+    /// MTH(D[n]) of the first n leaves.
+    func root(_ n: Int) -> [UInt8] { mth(0..<n) }
 
     /// PATH(m, D[n]).
-    static func path(_ m: Int, _ leaves: ArraySlice<[UInt8]>) -> [[UInt8]] {
-        let n = leaves.count
+    func path(_ m: Int, _ n: Int) -> [[UInt8]] { path(m, 0..<n) }
+
+    /// PROOF(m, D[n]) = SUBPROOF(m, D[n], true).
+    func proof(_ m: Int, _ n: Int) -> [[UInt8]] { subproof(m, 0..<n, true) }
+
+    private func mth(_ d: Range<Int>) -> [UInt8] {
+        if let known = memo[d] { return known }
+        let hash: [UInt8]
+        switch d.count {
+        case 0: hash = Array(SHA256.hash(data: [UInt8]()))
+        case 1: hash = leaves[d.lowerBound]
+        default:
+            let k = Reference.largestPowerOfTwo(below: d.count)
+            hash = Merkle.nodeHash(mth(d.lowerBound..<d.lowerBound + k), mth(d.lowerBound + k..<d.upperBound))
+        }
+        memo[d] = hash
+        return hash
+    }
+
+    private func path(_ m: Int, _ d: Range<Int>) -> [[UInt8]] {
+        let n = d.count
         if n <= 1 { return [] }
-        let k = largestPowerOfTwo(below: n)
-        let s = leaves.startIndex
+        let k = Reference.largestPowerOfTwo(below: n)
+        let s = d.lowerBound
         if m < k {
-            return path(m, leaves[s..<s + k]) + [root(leaves[(s + k)...])]
+            return path(m, s..<s + k) + [mth(s + k..<d.upperBound)]
         } else {
-            return path(m - k, leaves[(s + k)...]) + [root(leaves[s..<s + k])]
+            return path(m - k, s + k..<d.upperBound) + [mth(s..<s + k)]
         }
     }
 
-    /// PROOF(m, D[n]) = SUBPROOF(m, D[n], true).
-    static func proof(_ m: Int, _ leaves: ArraySlice<[UInt8]>) -> [[UInt8]] {
-        subproof(m, leaves, true)
-    }
-
-    static func subproof(_ m: Int, _ leaves: ArraySlice<[UInt8]>, _ b: Bool) -> [[UInt8]] {
-        let n = leaves.count
-        if m == n { return b ? [] : [root(leaves)] }
-        let k = largestPowerOfTwo(below: n)
-        let s = leaves.startIndex
+    private func subproof(_ m: Int, _ d: Range<Int>, _ b: Bool) -> [[UInt8]] {
+        let n = d.count
+        if m == n { return b ? [] : [mth(d)] }
+        let k = Reference.largestPowerOfTwo(below: n)
+        let s = d.lowerBound
         if m <= k {
-            return subproof(m, leaves[s..<s + k], b) + [root(leaves[(s + k)...])]
+            return subproof(m, s..<s + k, b) + [mth(s + k..<d.upperBound)]
         } else {
-            return subproof(m - k, leaves[(s + k)...], false) + [root(leaves[s..<s + k])]
+            return subproof(m - k, s + k..<d.upperBound, false) + [mth(s..<s + k)]
         }
     }
 }

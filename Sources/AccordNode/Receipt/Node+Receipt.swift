@@ -91,6 +91,7 @@ extension Node {
             try await store.commitReceived(
                 InboundReceipt(peer: sender, batchID: batchID, events: accepted, caseStates: Array(states.values), keyChanges: keyChanges, result: responseBytes, now: now))
             if !accepted.isEmpty {
+                notifyReceipt(of: accepted.map(\.id))
                 logger.debug("batch received", metadata: ["peer": "\(sender)", "accepted": "\(accepted.count)", "of": "\(parsed.count)"])
             }
             return responseBytes
