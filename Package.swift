@@ -44,6 +44,7 @@ let package = Package(
             name: "AccordStore",
             dependencies: [
                 "AccordCore",
+                "AccordLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -52,6 +53,7 @@ let package = Package(
             name: "AccordNode",
             dependencies: [
                 "AccordCore",
+                "AccordLog",
                 "AccordStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,6 +67,7 @@ let package = Package(
                 "AccordCore",
                 "AccordStore",
                 "AccordNode",
+                "AccordLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +82,7 @@ let package = Package(
                 "AccordStore",
                 "AccordNode",
                 "AccordHTTP",
+                "AccordLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,7 +91,7 @@ let package = Package(
         .target(
             name: "AccordTestSupport",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordNode", "AccordHTTP",
+                "AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordLogTests",
-            dependencies: ["AccordCore", "AccordLog"],
+            dependencies: ["AccordCore", "AccordLog", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -112,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordNodeTests",
-            dependencies: ["AccordCore", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
