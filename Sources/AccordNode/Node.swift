@@ -11,6 +11,11 @@ public final class Node: Sendable {
     public let time: any TimeSource
     public let logger: Logger
     let keyBox: Mutex<NodeKeys>
+    /// Keys this node signed with before rotations, by public key: still needed to sign
+    /// requests that carry events a peer must verify with the key it has pinned.
+    let retiredKeys: Mutex<[PublicSigningKey: NodeKeys]>
+    /// Where the node's files are, when it runs from a data directory.
+    public let directory: DataDirectory?
     /// Serialises every read-modify-write of case state on this node.
     let caseLock = AsyncLock()
     let deliverySignals = Mutex<[String: Signal]>([:])
@@ -23,9 +28,12 @@ public final class Node: Sendable {
     /// How far in the future a received event's time may lie (clock differences between nodes).
     public static let maxFutureSkewSeconds: Int64 = 300
 
-    public init(configuration: NodeConfiguration, keys: NodeKeys, store: any Store, time: any TimeSource = SystemTime(), logger: Logger? = nil) {
+    public init(configuration: NodeConfiguration, keys: NodeKeys, store: any Store, time: any TimeSource = SystemTime(), logger: Logger? = nil,
+                directory: DataDirectory? = nil, retiredKeys: [NodeKeys] = []) {
         self.configuration = configuration
         self.keyBox = Mutex(keys)
+        self.retiredKeys = Mutex(Dictionary(retiredKeys.map { ($0.publicSigningKey, $0) }, uniquingKeysWith: { a, _ in a }))
+        self.directory = directory
         self.store = store
         self.time = time
         var l = logger ?? Logger(label: "accord.node")
@@ -36,9 +44,11 @@ public final class Node: Sendable {
     /// Opens the node kept in `directory`.
     public static func open(_ directory: DataDirectory, time: any TimeSource = SystemTime(), logger: Logger? = nil) throws -> Node {
         let configuration = try directory.loadConfiguration()
-        let keys = try directory.loadKeys()
         let store = try directory.openStore()
-        return Node(configuration: configuration, keys: keys, store: store, time: time, logger: logger)
+        try directory.finishInterruptedRotation(announced: store.announcedSigningKeys())
+        let keys = try directory.loadKeys()
+        return Node(configuration: configuration, keys: keys, store: store, time: time, logger: logger,
+                    directory: directory, retiredKeys: try directory.loadRetiredKeys())
     }
 
     /// The node's latest signed profile.

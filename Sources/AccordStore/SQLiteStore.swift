@@ -364,3 +364,16 @@ public final class SQLiteStore: Store {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The signing keys this node's own rotation events announced (read at start-up, before the node runs).
+    public func announcedSigningKeys() throws -> [[UInt8]] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT e.body FROM events e JOIN log_leaves l ON l.event_id = e.id WHERE e.type = 'node.key_rotation'")
+                .compactMap { data in
+                    guard let e = try? Event(bytes: [UInt8](data)), let k = e.body["signing_key"]?.stringValue else { return nil }
+                    return Encoding.unbase64(k)
+                }
+        }
+    }
+}

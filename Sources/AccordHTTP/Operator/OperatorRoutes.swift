@@ -88,6 +88,15 @@ enum OperatorRoutes {
             ])
         }
 
+        api.post("/key/rotate") { request, _ -> Response in
+            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
+            let step = try await node.rotateSigningKey()
+            return try JSONResponse.make([
+                "event": JSONValue.string(step.event.id.hex), "summary": .string(step.summary),
+                "fingerprint": .string(node.keys.publicSigningKey.fingerprint),
+            ], status: .created)
+        }
+
         api.get("/norms") { request, _ -> Response in
             _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             return try JSONResponse.make(Norms.all)

@@ -54,15 +54,20 @@ struct PeerDelivery: Sendable {
         while !Task.isCancelled {
             do {
                 guard let target = try await node.store.peer(named: peer) else { return }  // unpinned: stop delivering
-                let pending = try await node.store.pendingDeliveries(peer: peer, limit: batchSize)
+                var pending = try await node.store.pendingDeliveries(peer: peer, limit: batchSize)
                 if pending.isEmpty {
                     await signal.wait(timeout: .seconds(5))
                     continue
                 }
+                // A batch ends with a key rotation: the peer verifies what follows with the new key.
+                if let rotation = pending.firstIndex(where: { $0.event.type == .keyRotation }) {
+                    pending = Array(pending[...rotation])
+                }
                 let events = pending.map(\.event)
                 let body = Batch.encode(events)
                 let responseBytes = try await client.post(
-                    Batch.path, body: body, to: target, from: node, timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
+                    Batch.path, body: body, to: target, from: node, keys: node.signingKeys(for: events[0]),
+                    timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
                 let response = try JSONDecoder().decode(BatchResponse.self, from: Data(responseBytes))
                 guard response.batch == Batch.id(for: events), response.results.count == events.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")

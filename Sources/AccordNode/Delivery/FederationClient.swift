@@ -22,13 +22,14 @@ public struct FederationClient: Sendable {
     }
 
     /// POSTs `body` to `path` on `peer`, signed by `node`, and returns the response body.
-    func post(_ path: String, body: [UInt8], to peer: Peer, from node: Node, timeout: Duration) async throws -> [UInt8] {
+    /// `keys` default to the node's current keys.
+    func post(_ path: String, body: [UInt8], to peer: Peer, from node: Node, keys: NodeKeys? = nil, timeout: Duration) async throws -> [UInt8] {
         let base = peer.url.hasSuffix("/") ? String(peer.url.dropLast()) : peer.url
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         let signed = MessageSignature.sign(
-            method: "POST", path: path, body: body, recipient: peer.name, sender: node.name, keys: node.keys, created: node.time.now())
+            method: "POST", path: path, body: body, recipient: peer.name, sender: node.name, keys: keys ?? node.keys, created: node.time.now())
         for (name, value) in signed { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse

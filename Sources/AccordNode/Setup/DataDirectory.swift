@@ -53,27 +53,29 @@ public struct DataDirectory: Sendable {
     }
 
     public func loadKeys() throws(AccordError) -> NodeKeys {
-        func read(_ u: URL) throws(AccordError) -> Data {
-            var info = stat()
-            guard stat(u.path, &info) == 0 else { throw AccordError(.configuration, "missing key file \(u.path)") }
-            guard info.st_mode & 0o077 == 0 else {
-                throw AccordError(.configuration, "\(u.path) is readable by others; run chmod 600 on it")
-            }
-            guard let d = FileManager.default.contents(atPath: u.path),
-                let text = String(data: d, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-                let raw = Encoding.unbase64(text)
-            else { throw AccordError(.configuration, "\(u.path) is not a base64 key file") }
-            return Data(raw)
-        }
         do {
             return NodeKeys(
-                signing: try Curve25519.Signing.PrivateKey(rawRepresentation: read(signingKeyURL)),
-                encryption: try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: read(encryptionKeyURL)))
+                signing: try Curve25519.Signing.PrivateKey(rawRepresentation: Self.readSecret(signingKeyURL)),
+                encryption: try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Self.readSecret(encryptionKeyURL)))
         } catch let e as AccordError {
             throw e
         } catch {
             throw AccordError(.configuration, "a key file in \(keysURL.path) is damaged")
         }
+    }
+
+    /// Reads a base64 key file, refusing one that others can read.
+    static func readSecret(_ u: URL) throws(AccordError) -> Data {
+        var info = stat()
+        guard stat(u.path, &info) == 0 else { throw AccordError(.configuration, "missing key file \(u.path)") }
+        guard info.st_mode & 0o077 == 0 else {
+            throw AccordError(.configuration, "\(u.path) is readable by others; run chmod 600 on it")
+        }
+        guard let d = FileManager.default.contents(atPath: u.path),
+            let text = String(data: d, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            let raw = Encoding.unbase64(text)
+        else { throw AccordError(.configuration, "\(u.path) is not a base64 key file") }
+        return Data(raw)
     }
 
     public func openStore() throws -> SQLiteStore {

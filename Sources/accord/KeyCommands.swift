@@ -1,0 +1,44 @@
+import AccordCore
+import AccordNode
+import ArgumentParser
+import Foundation
+
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Show or rotate the node's signing key.", subcommands: [Show.self, Rotate.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the node's public key and fingerprint.")
+        @OptionGroup var data: DataOption
+
+        func run() async throws {
+            do {
+                let dir = DataDirectory(data.directory)
+                let config = try dir.loadConfiguration()
+                let keys = try dir.loadKeys()
+                print("\(config.name)")
+                print("  public key:  \(keys.publicSigningKey.base64)")
+                print("  fingerprint: \(keys.publicSigningKey.displayFingerprint)")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate the signing key of a running node (admin).",
+            discussion: "The node announces the new key to every pinned peer in an event signed by the old key. Tell peers the new fingerprint out of band too.")
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            do {
+                let reply = try await api.client().post("/api/v1/key/rotate", [:])
+                if api.json { return printJSON(reply) }
+                print(reply["summary"]?.stringValue ?? "rotated")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
