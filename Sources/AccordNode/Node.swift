@@ -20,6 +20,7 @@ public final class Node: Sendable {
     let caseLock = AsyncLock()
     let deliverySignals = Mutex<[String: Signal]>([:])
     let receiptWaiters = Mutex<[EventID: [OneShot]]>([:])
+    let commits = GroupCommit()
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
@@ -49,6 +50,12 @@ public final class Node: Sendable {
         let keys = try directory.loadKeys()
         return Node(configuration: configuration, keys: keys, store: store, time: time, logger: logger,
                     directory: directory, retiredKeys: try directory.loadRetiredKeys())
+    }
+
+    /// A case's current state on this node, including steps still being committed.
+    func currentState(_ id: EventID) async throws -> CaseState? {
+        if let s = commits.cached(id) { return s }
+        return try await store.caseState(id)
     }
 
     /// The node's latest signed profile.

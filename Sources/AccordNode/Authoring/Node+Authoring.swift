@@ -48,7 +48,7 @@ extension Node {
             }
         }
         try await requirePinned(request.to)
-        return try await caseLock.withLock {
+        let (event, state, ticket) = try await caseLock.withLock {
             let now = time.now()
             var body: [String: JSONValue] = [
                 "kind": .string(request.kind.rawValue),
@@ -62,11 +62,18 @@ extension Node {
             _ = try CaseState.open(CaseStep(id: nil, type: .open, author: name, to: request.to, time: now, body: body))
             let event = Event.sign(type: .open, origin: name, to: request.to, caseID: nil, time: now, body: body, keys: keys)
             let state = try CaseState.open(CaseStep(event))
-            let index = try await store.commitAuthored(event, caseState: state, now: now)
-            logger.info("case opened", metadata: ["case": "\(event.id.short)", "kind": "\(request.kind.rawValue)", "to": "\(request.to.joined(separator: ","))"])
-            wakeDelivery(for: event.to)
-            return AuthoredStep(event: event, state: state, logIndex: index, summary: state.openingSummary)
+            return (event, state, commits.enqueue(AuthoredCommit(event: event, caseState: state)))
         }
+        let index = try await committed(ticket)
+        logger.info("case opened", metadata: ["case": "\(event.id.short)", "kind": "\(request.kind.rawValue)", "to": "\(request.to.joined(separator: ","))"])
+        wakeDelivery(for: event.to)
+        return AuthoredStep(event: event, state: state, logIndex: index, summary: state.openingSummary)
+    }
+
+    /// Waits for a queued event's group to be committed.
+    func committed(_ ticket: GroupCommit.Ticket) async throws -> Int64 {
+        await commits.drive(store: store, time: time)
+        return try await ticket.value()
     }
 
     /// Takes a further step in a case. `to` defaults to the other side of the case.
@@ -74,8 +81,8 @@ extension Node {
         guard type.isCaseStep, type != .open else {
             throw AccordError(.invalidField, "\(type.rawValue) is not a step in an existing case", field: "type")
         }
-        return try await caseLock.withLock {
-            guard var state = try await store.caseState(caseID) else {
+        let (event, state, summary, ticket) = try await caseLock.withLock {
+            guard var state = try await currentState(caseID) else {
                 throw AccordError(.unknownCase, "this node holds no case \(caseID.hex)")
             }
             let recipients = to ?? state.defaultRecipients(for: name)
@@ -84,11 +91,12 @@ extension Node {
             _ = try draft.apply(CaseStep(id: nil, type: type, author: name, to: recipients, time: now, body: body))
             let event = Event.sign(type: type, origin: name, to: recipients, caseID: caseID, time: now, body: body, keys: keys)
             let summary = try state.apply(CaseStep(event))
-            let index = try await store.commitAuthored(event, caseState: state, now: now)
-            logger.info("case step", metadata: ["case": "\(caseID.short)", "type": "\(type.rawValue)", "event": "\(event.id.short)"])
-            wakeDelivery(for: event.to)
-            return AuthoredStep(event: event, state: state, logIndex: index, summary: summary)
+            return (event, state, summary, commits.enqueue(AuthoredCommit(event: event, caseState: state)))
         }
+        let index = try await committed(ticket)
+        logger.info("case step", metadata: ["case": "\(caseID.short)", "type": "\(type.rawValue)", "event": "\(event.id.short)"])
+        wakeDelivery(for: event.to)
+        return AuthoredStep(event: event, state: state, logIndex: index, summary: summary)
     }
 
     /// Sends a communication check to `peers` (all pinned peers if nil): one check case

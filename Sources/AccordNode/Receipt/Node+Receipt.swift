@@ -20,6 +20,8 @@ extension Node {
         let parsed = await Self.parseAndVerify(items, key: peer.signingKey)
 
         return try await caseLock.withLock {
+            // Authored events still queued commit first, so case states are written in order.
+            await commits.flush(store: store, time: time)
             if let previous = try await store.inboundBatchResult(peer: sender, batchID: batchID) { return previous }
             let now = time.now()
             var results: [EventResult] = []
@@ -67,7 +69,7 @@ extension Node {
                         var state: CaseState
                         if let s = states[caseID] {
                             state = s
-                        } else if let s = try await store.caseState(caseID) {
+                        } else if let s = try await currentState(caseID) {
                             state = s
                         } else {
                             throw AccordError(.unknownCase, "\(name) holds no case \(caseID.hex)")
@@ -90,6 +92,7 @@ extension Node {
             let responseBytes = [UInt8](try encoder.encode(response))
             try await store.commitReceived(
                 InboundReceipt(peer: sender, batchID: batchID, events: accepted, caseStates: Array(states.values), keyChanges: keyChanges, result: responseBytes, now: now))
+            for state in states.values { commits.remember(state) }
             if !accepted.isEmpty {
                 notifyReceipt(of: accepted.map(\.id))
                 logger.debug("batch received", metadata: ["peer": "\(sender)", "accepted": "\(accepted.count)", "of": "\(parsed.count)"])

@@ -15,6 +15,7 @@ extension Node {
     public func rotateSigningKey() async throws -> AuthoredStep {
         guard let directory else { throw AccordError(.configuration, "this node runs without a data directory; it cannot rotate keys") }
         return try await caseLock.withLock {
+            await commits.flush(store: store, time: time)
             let old = keys
             let new = NodeKeys(signing: .init(), encryption: old.encryption)
             try directory.retire(old)
