@@ -85,6 +85,78 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v2: Merkle tree nodes, checkpoints, witnessing, receipts, alerts") { db in
+            try db.execute(
+                sql: """
+                    -- Perfect-subtree hashes of this node's log: level 0 holds the leaf hashes;
+                    -- (level, idx) covers leaves [idx * 2^level, (idx + 1) * 2^level).
+                    CREATE TABLE log_nodes (
+                      level INTEGER NOT NULL,
+                      idx INTEGER NOT NULL,
+                      hash BLOB NOT NULL,
+                      PRIMARY KEY (level, idx)
+                    ) WITHOUT ROWID;
+                    -- Checkpoints this node signed of its own log (note: text and its own signature).
+                    CREATE TABLE log_checkpoints (
+                      size INTEGER PRIMARY KEY,
+                      root BLOB NOT NULL,
+                      note TEXT NOT NULL,
+                      issued_at INTEGER NOT NULL,
+                      witnessed_at INTEGER
+                    );
+                    -- Witnesses' cosignature lines on those checkpoints.
+                    CREATE TABLE log_cosignatures (
+                      size INTEGER NOT NULL,
+                      witness TEXT NOT NULL,
+                      line TEXT NOT NULL,
+                      timestamp INTEGER NOT NULL,
+                      PRIMARY KEY (size, witness)
+                    );
+                    CREATE INDEX log_cosignatures_by_witness ON log_cosignatures(witness, size);
+                    -- As a witness: the latest checkpoint cosigned per origin (one row, replaced atomically).
+                    CREATE TABLE witness_state (
+                      origin TEXT PRIMARY KEY,
+                      size INTEGER NOT NULL,
+                      root BLOB NOT NULL,
+                      note TEXT NOT NULL,
+                      updated_at INTEGER NOT NULL
+                    );
+                    -- Peers' checkpoints seen in receipts and in other witnesses' reports.
+                    CREATE TABLE observed_checkpoints (
+                      origin TEXT NOT NULL,
+                      size INTEGER NOT NULL,
+                      root BLOB NOT NULL,
+                      note TEXT NOT NULL,
+                      source TEXT NOT NULL,
+                      observed_at INTEGER NOT NULL,
+                      PRIMARY KEY (origin, size, root)
+                    );
+                    -- Inclusion proofs of received events against witnessed checkpoints of their origin.
+                    CREATE TABLE receipts (
+                      event_id BLOB PRIMARY KEY,
+                      origin TEXT NOT NULL,
+                      leaf_index INTEGER NOT NULL,
+                      tree_size INTEGER NOT NULL,
+                      proof BLOB NOT NULL,
+                      checkpoint TEXT NOT NULL,
+                      obtained_at INTEGER NOT NULL
+                    );
+                    -- Equivocation: both signed checkpoints, kept as proof.
+                    CREATE TABLE alerts (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      kind TEXT NOT NULL,
+                      origin TEXT NOT NULL,
+                      detected_via TEXT NOT NULL,
+                      message TEXT NOT NULL,
+                      first_note TEXT NOT NULL,
+                      second_note TEXT NOT NULL,
+                      raised_at INTEGER NOT NULL,
+                      UNIQUE (origin, first_note, second_note)
+                    );
+                    """)
+            // Logs written before v2 get their tree nodes now, leaf by leaf.
+            try SQLiteStore.backfillLogNodes(db)
+        }
         return m
     }
 }

@@ -132,16 +132,21 @@ public final class SQLiteStore: Store {
         ])
     }
 
-    public func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64 {
+    public func commitAuthored(_ items: [AuthoredCommit], now: Timestamp) async throws -> [Int64] {
         try await write { db in
-            let seq = try Self.insertEvent(db, event, now: now)
-            let leaf = try db.cachedStatement(sql: "INSERT INTO log_leaves(event_id) VALUES (?)")
-            try leaf.execute(arguments: [Data(event.id.bytes)])
-            let index = db.lastInsertedRowID - 1
+            var indices: [Int64] = []
+            indices.reserveCapacity(items.count)
             let outbox = try db.cachedStatement(sql: "INSERT INTO outbox(peer, position) VALUES (?, ?)")
-            for peer in event.to { try outbox.execute(arguments: [peer, seq]) }
-            if let caseState { try Self.saveCase(db, caseState) }
-            return index
+            // A case touched several times in the group is written once, in its latest state.
+            var latest: [EventID: CaseState] = [:]
+            for item in items {
+                let seq = try Self.insertEvent(db, item.event, now: now)
+                indices.append(try Self.appendToLog(db, eventID: item.event.id))
+                for peer in item.event.to { try outbox.execute(arguments: [peer, seq]) }
+                if let state = item.caseState { latest[state.id] = state }
+            }
+            for state in latest.values { try Self.saveCase(db, state) }
+            return indices
         }
     }
 

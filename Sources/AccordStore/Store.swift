@@ -4,7 +4,7 @@ import AccordCore
 /// PostgreSQL (for a node that outgrows one machine) are interchangeable.
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: Sendable {
+public protocol Store: LogStore {
     // MARK: Node metadata
     func metadata(_ key: String) async throws -> String?
     func setMetadata(_ key: String, _ value: String) async throws
@@ -17,9 +17,9 @@ public protocol Store: Sendable {
     func removePeer(named name: String) async throws -> Bool
 
     // MARK: Events and cases
-    /// Stores an event this node authored, the case state it produced, a log leaf and an
-    /// outbox entry per recipient, in one transaction. Returns the event's log index.
-    func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64
+    /// Stores events this node authored, in order, with the case states they produced, a log
+    /// leaf each and an outbox entry per recipient, all in one transaction. Returns their log indices.
+    func commitAuthored(_ items: [AuthoredCommit], now: Timestamp) async throws -> [Int64]
     /// Stores the accepted events of an inbound batch, their case states, key changes and
     /// the batch's result, in one transaction. A batch id seen before is not applied again.
     func commitReceived(_ receipt: InboundReceipt) async throws
@@ -52,6 +52,24 @@ public protocol Store: Sendable {
     func drafts() async throws -> [Draft]
     func draft(_ id: String) async throws -> Draft?
     func deleteDraft(_ id: String) async throws -> Bool
+}
+
+extension Store {
+    /// Stores one authored event (see `commitAuthored(_:now:)`); returns its log index.
+    public func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64 {
+        try await commitAuthored([AuthoredCommit(event: event, caseState: caseState)], now: now)[0]
+    }
+}
+
+/// One authored event and the case state it produced.
+public struct AuthoredCommit: Sendable {
+    public var event: Event
+    public var caseState: CaseState?
+
+    public init(event: Event, caseState: CaseState?) {
+        self.event = event
+        self.caseState = caseState
+    }
 }
 
 /// A peer whose key this node has pinned.

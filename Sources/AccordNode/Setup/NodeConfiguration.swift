@@ -17,9 +17,16 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
     public var delivery: DeliverySettings
     /// Largest request body accepted from a peer or an operator, in bytes.
     public var maxBodyBytes: Int
+    /// The Merkle log: checkpoints, witnessing, receipts (`log` in accord.json; absent means the defaults).
+    public var log: LogSettings {
+        get { logSettings ?? LogSettings() }
+        set { logSettings = newValue }
+    }
+    var logSettings: LogSettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
-                deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20) {
+                deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
+                log: LogSettings = .init()) {
         self.name = name
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -28,6 +35,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         self.deadlines = deadlines
         self.delivery = delivery
         self.maxBodyBytes = maxBodyBytes
+        self.logSettings = log
     }
 
     enum CodingKeys: String, CodingKey {
@@ -36,6 +44,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case listenPort = "listen_port"
         case publicURL = "public_url"
         case maxBodyBytes = "max_body_bytes"
+        case logSettings = "log"
     }
 
     public func validate() throws(AccordError) {
@@ -49,6 +58,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         guard maxBodyBytes >= 64 * 1024 else { throw AccordError(.configuration, "max_body_bytes must be at least 65536") }
         try deadlines.validate()
         try delivery.validate()
+        try log.validate()
         try profile.validate()
     }
 }

@@ -1,0 +1,56 @@
+import AccordCore
+
+/// The Merkle log section of `accord.json` (`"log": {...}`). Every key may be left out.
+///
+/// | key | default | meaning |
+/// |---|---|---|
+/// | `checkpoint_interval_s` | 10 | how often the node signs a checkpoint of its log (when it grew) and asks its peers to cosign it; 0 turns the schedule off (on demand only) |
+/// | `witness_quorum` | 1 | cosignatures from distinct peers a checkpoint needs to count as witnessed (for receipts, bundles) |
+/// | `receipt_interval_s` | 5 | how often the node asks origins for inclusion proofs of the events it received; 0 turns it off |
+/// | `gossip_interval_s` | 60 | how often the node exchanges the latest checkpoints it witnessed with its peers; 0 turns it off |
+/// | `request_timeout_s` | 10 | time allowed for one witness, receipt or exchange request |
+public struct LogSettings: Sendable, Codable, Equatable {
+    public var checkpointIntervalSeconds: Int
+    public var witnessQuorum: Int
+    public var receiptIntervalSeconds: Int
+    public var gossipIntervalSeconds: Int
+    public var requestTimeoutSeconds: Int
+
+    public init(checkpointIntervalSeconds: Int = 10, witnessQuorum: Int = 1, receiptIntervalSeconds: Int = 5, gossipIntervalSeconds: Int = 60,
+                requestTimeoutSeconds: Int = 10) {
+        self.checkpointIntervalSeconds = checkpointIntervalSeconds
+        self.witnessQuorum = witnessQuorum
+        self.receiptIntervalSeconds = receiptIntervalSeconds
+        self.gossipIntervalSeconds = gossipIntervalSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+    }
+
+    /// Settings for tests: nothing runs on a schedule; everything is triggered on demand.
+    public static let onDemand = LogSettings(checkpointIntervalSeconds: 0, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0)
+
+    enum CodingKeys: String, CodingKey {
+        case checkpointIntervalSeconds = "checkpoint_interval_s"
+        case witnessQuorum = "witness_quorum"
+        case receiptIntervalSeconds = "receipt_interval_s"
+        case gossipIntervalSeconds = "gossip_interval_s"
+        case requestTimeoutSeconds = "request_timeout_s"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LogSettings()
+        checkpointIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .checkpointIntervalSeconds) ?? d.checkpointIntervalSeconds
+        witnessQuorum = try c.decodeIfPresent(Int.self, forKey: .witnessQuorum) ?? d.witnessQuorum
+        receiptIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .receiptIntervalSeconds) ?? d.receiptIntervalSeconds
+        gossipIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .gossipIntervalSeconds) ?? d.gossipIntervalSeconds
+        requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+    }
+
+    func validate() throws(AccordError) {
+        guard checkpointIntervalSeconds >= 0, receiptIntervalSeconds >= 0, gossipIntervalSeconds >= 0 else {
+            throw AccordError(.configuration, "log intervals are seconds, 0 (off) or more")
+        }
+        guard (1...100).contains(witnessQuorum) else { throw AccordError(.configuration, "log.witness_quorum must be 1–100") }
+        guard requestTimeoutSeconds > 0 else { throw AccordError(.configuration, "log.request_timeout_s must be positive") }
+    }
+}

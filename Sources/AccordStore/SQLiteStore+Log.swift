@@ -1,0 +1,292 @@
+import AccordCore
+import AccordLog
+import Foundation
+import GRDB
+
+/// Reads perfect-subtree hashes of this node's log from `log_nodes`, inside a transaction.
+struct SQLiteMerkleNodes: MerkleNodeReader {
+    let statement: Statement
+
+    init(_ db: Database) throws {
+        statement = try db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?")
+    }
+
+    func node(level: Int, index: Int64) throws -> [UInt8] {
+        guard let data = try Data.fetchOne(statement, arguments: [level, index]) else {
+            throw AccordError(.storage, "the log has no Merkle node at level \(level), index \(index)")
+        }
+        return [UInt8](data)
+    }
+}
+
+extension SQLiteStore {
+    // MARK: Appending
+
+    /// Appends one event id to this node's log: its leaf row and every Merkle node the leaf
+    /// completes, in the caller's transaction. Returns the leaf's 0-based index.
+    ///
+    /// Call it once per authored event, inside the transaction that stores the event.
+    static func appendToLog(_ db: Database, eventID: EventID) throws -> Int64 {
+        let leaf = try db.cachedStatement(sql: "INSERT INTO log_leaves(event_id) VALUES (?)")
+        try leaf.execute(arguments: [Data(eventID.bytes)])
+        let index = db.lastInsertedRowID - 1
+        try appendNodes(db, leafHash: Merkle.leafHash(eventID.bytes), at: index)
+        return index
+    }
+
+    static func appendNodes(_ db: Database, leafHash: [UInt8], at index: Int64) throws {
+        let nodes = try Merkle.nodesToAppend(leafHash: leafHash, at: index, reader: SQLiteMerkleNodes(db))
+        let insert = try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)")
+        for node in nodes { try insert.execute(arguments: [node.level, node.index, Data(node.hash)]) }
+    }
+
+    /// Builds the tree nodes of a log written before they were kept (migration v2).
+    static func backfillLogNodes(_ db: Database) throws {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT idx, event_id FROM log_leaves ORDER BY idx")
+        var expected: Int64 = 1
+        while let row = try cursor.next() {
+            let idx: Int64 = row["idx"]
+            guard idx == expected else { throw AccordError(.storage, "the log has a gap before leaf \(idx)") }
+            try appendNodes(db, leafHash: Merkle.leafHash([UInt8](row["event_id"] as Data)), at: idx - 1)
+            expected += 1
+        }
+    }
+
+    /// Appends event ids to this node's log in one transaction (benchmarks, tests, imports).
+    /// Returns the index of the first.
+    @discardableResult
+    public func appendLogLeaves(_ ids: [EventID]) async throws -> Int64 {
+        try await write { db in
+            var first: Int64 = -1
+            for id in ids {
+                let index = try Self.appendToLog(db, eventID: id)
+                if first < 0 { first = index }
+            }
+            return first
+        }
+    }
+
+    // MARK: Tree
+
+    static func logSize(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx), 0) FROM log_leaves") ?? 0
+    }
+
+    static func requireSize(_ db: Database, _ size: Int64) throws {
+        let have = try logSize(db)
+        guard size >= 0, size <= have else {
+            throw AccordError(.invalidField, "the log has \(have) leaves; there is no tree of size \(size)", field: "size")
+        }
+    }
+
+    public func logRoot(size: Int64) async throws -> [UInt8] {
+        try await read { db in
+            try Self.requireSize(db, size)
+            return try Merkle.root(size: size, reader: SQLiteMerkleNodes(db))
+        }
+    }
+
+    public func inclusionProof(index: Int64, size: Int64) async throws -> [[UInt8]] {
+        try await read { db in
+            try Self.requireSize(db, size)
+            return try Merkle.inclusionProof(index: index, size: size, reader: SQLiteMerkleNodes(db))
+        }
+    }
+
+    public func consistencyProof(from oldSize: Int64, to newSize: Int64) async throws -> [[UInt8]] {
+        try await read { db in
+            try Self.requireSize(db, newSize)
+            return try Merkle.consistencyProof(from: oldSize, to: newSize, reader: SQLiteMerkleNodes(db))
+        }
+    }
+
+    public func logIndex(of event: EventID) async throws -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT idx - 1 FROM log_leaves WHERE event_id = ?", arguments: [Data(event.bytes)])
+        }
+    }
+
+    public func logLeaves(from index: Int64, limit: Int) async throws -> [EventID] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT event_id FROM log_leaves WHERE idx > ? ORDER BY idx LIMIT ?", arguments: [index, limit])
+                .map { EventID(bytes: [UInt8]($0)) }
+        }
+    }
+
+    // MARK: Checkpoints
+
+    public func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO log_checkpoints(size, root, note, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT(size) DO NOTHING",
+                arguments: [checkpoint.size, Data(checkpoint.root), checkpoint.note, checkpoint.issuedAt.milliseconds])
+        }
+    }
+
+    static func checkpoint(_ db: Database, _ row: Row) throws -> StoredCheckpoint {
+        let size: Int64 = row["size"]
+        let lines = try Row.fetchAll(db, sql: "SELECT witness, line FROM log_cosignatures WHERE size = ? ORDER BY witness", arguments: [size])
+        let note: String = row["note"]
+        return StoredCheckpoint(
+            size: size, root: [UInt8](row["root"] as Data), note: note + lines.map { $0["line"] as String }.joined(),
+            issuedAt: Timestamp(milliseconds: row["issued_at"]), cosigners: lines.map { $0["witness"] },
+            witnessedAt: (row["witnessed_at"] as Int64?).map { Timestamp(milliseconds: $0) })
+    }
+
+    public func latestCheckpoint() async throws -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoints ORDER BY size DESC LIMIT 1").map { try Self.checkpoint(db, $0) }
+        }
+    }
+
+    public func latestWitnessedCheckpoint() async throws -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoints WHERE witnessed_at IS NOT NULL ORDER BY size DESC LIMIT 1")
+                .map { try Self.checkpoint(db, $0) }
+        }
+    }
+
+    public func checkpoint(size: Int64) async throws -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoints WHERE size = ?", arguments: [size]).map { try Self.checkpoint(db, $0) }
+        }
+    }
+
+    public func addCosignatures(size: Int64, _ cosignatures: [StoredCosignature], quorum: Int, now: Timestamp) async throws -> StoredCheckpoint? {
+        try await write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM log_checkpoints WHERE size = ?", arguments: [size]) != nil else { return nil }
+            for c in cosignatures {
+                try db.execute(
+                    sql: """
+                        INSERT INTO log_cosignatures(size, witness, line, timestamp) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(size, witness) DO UPDATE SET line = excluded.line, timestamp = excluded.timestamp
+                        """,
+                    arguments: [size, c.witness, c.line, c.timestamp])
+            }
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_cosignatures WHERE size = ?", arguments: [size]) ?? 0
+            if count >= quorum {
+                try db.execute(
+                    sql: "UPDATE log_checkpoints SET witnessed_at = ? WHERE size = ? AND witnessed_at IS NULL", arguments: [now.milliseconds, size])
+            }
+            return try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoints WHERE size = ?", arguments: [size]).map { try Self.checkpoint(db, $0) }
+        }
+    }
+
+    public func lastCosignedSize(by witness: String) async throws -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM log_cosignatures WHERE witness = ?", arguments: [witness]) ?? 0
+        }
+    }
+
+    // MARK: Witness state
+
+    static func witnessState(_ row: Row) -> WitnessState {
+        WitnessState(
+            origin: row["origin"], size: row["size"], root: [UInt8](row["root"] as Data), note: row["note"],
+            updatedAt: Timestamp(milliseconds: row["updated_at"]))
+    }
+
+    public func witnessState(origin: String) async throws -> WitnessState? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM witness_state WHERE origin = ?", arguments: [origin]).map(Self.witnessState)
+        }
+    }
+
+    public func witnessStates() async throws -> [WitnessState] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM witness_state ORDER BY origin").map(Self.witnessState) }
+    }
+
+    public func updateWitnessState<T: Sendable>(
+        origin: String, _ decide: @escaping @Sendable (WitnessState?) throws -> (WitnessState?, T)
+    ) async throws -> T {
+        try await write { db in
+            let current = try Row.fetchOne(db, sql: "SELECT * FROM witness_state WHERE origin = ?", arguments: [origin]).map(Self.witnessState)
+            let (next, result) = try decide(current)
+            if let next {
+                try db.execute(
+                    sql: """
+                        INSERT INTO witness_state(origin, size, root, note, updated_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note, updated_at = excluded.updated_at
+                        """,
+                    arguments: [next.origin, next.size, Data(next.root), next.note, next.updatedAt.milliseconds])
+            }
+            return result
+        }
+    }
+
+    public func saveObservedCheckpoint(_ o: ObservedCheckpoint) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO observed_checkpoints(origin, size, root, note, source, observed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [o.origin, o.size, Data(o.root), o.note, o.source, o.observedAt.milliseconds])
+        }
+    }
+
+    // MARK: Receipts
+
+    public func saveReceipt(_ r: Receipt) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO receipts(event_id, origin, leaf_index, tree_size, proof, checkpoint, obtained_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(event_id) DO UPDATE SET leaf_index = excluded.leaf_index, tree_size = excluded.tree_size,
+                      proof = excluded.proof, checkpoint = excluded.checkpoint, obtained_at = excluded.obtained_at
+                    """,
+                arguments: [Data(r.event.bytes), r.origin, r.leafIndex, r.treeSize, Data(r.proof.flatMap { $0 }), r.checkpoint, r.obtainedAt.milliseconds])
+        }
+    }
+
+    public func receipt(for event: EventID) async throws -> Receipt? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM receipts WHERE event_id = ?", arguments: [Data(event.bytes)]).map { row in
+                let proof = [UInt8](row["proof"] as Data)
+                return Receipt(
+                    event: event, origin: row["origin"], leafIndex: row["leaf_index"], treeSize: row["tree_size"],
+                    proof: stride(from: 0, to: proof.count, by: Merkle.hashSize).map { Array(proof[$0..<min($0 + Merkle.hashSize, proof.count)]) },
+                    checkpoint: row["checkpoint"], obtainedAt: Timestamp(milliseconds: row["obtained_at"]))
+            }
+        }
+    }
+
+    public func eventsAwaitingReceipt(after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.seq, e.id, e.origin FROM events e
+                    WHERE e.seq > ?
+                      AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+                      AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.event_id = e.id)
+                    ORDER BY e.seq LIMIT ?
+                    """,
+                arguments: [sequence, limit]
+            ).map { AwaitingReceipt(sequence: $0["seq"], event: EventID(bytes: [UInt8]($0["id"] as Data)), origin: $0["origin"]) }
+        }
+    }
+
+    // MARK: Alerts
+
+    public func raiseAlert(_ a: EquivocationAlert) async throws -> Bool {
+        try await write { db in
+            // The same pair in either order is one alert.
+            let seen = try Int.fetchOne(
+                db, sql: "SELECT 1 FROM alerts WHERE origin = ? AND ((first_note = ? AND second_note = ?) OR (first_note = ? AND second_note = ?))",
+                arguments: [a.origin, a.first, a.second, a.second, a.first])
+            if seen != nil { return false }
+            try db.execute(
+                sql: "INSERT INTO alerts(kind, origin, detected_via, message, first_note, second_note, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [a.kind, a.origin, a.detectedVia, a.message, a.first, a.second, a.raisedAt.milliseconds])
+            return true
+        }
+    }
+
+    public func alerts() async throws -> [EquivocationAlert] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alerts ORDER BY id").map { row in
+                EquivocationAlert(
+                    id: row["id"], kind: row["kind"], origin: row["origin"], detectedVia: row["detected_via"], message: row["message"],
+                    first: row["first_note"], second: row["second_note"], raisedAt: Timestamp(milliseconds: row["raised_at"]))
+            }
+        }
+    }
+}
