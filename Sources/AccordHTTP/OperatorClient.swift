@@ -36,7 +36,7 @@ public struct OperatorClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(30))
         } catch {
-            throw AccordError(.unavailable, "cannot reach the node at \(baseURL): \(error)")
+            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
         }
         var buffer = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [])

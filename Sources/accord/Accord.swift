@@ -41,6 +41,19 @@ struct APIOptions: ParsableArguments {
     }
 }
 
+/// Runs a command's body; errors other than usage errors are printed for a person and exit non-zero.
+func reporting(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let e as ValidationError {
+        throw e
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        throw fail(error)
+    }
+}
+
 /// Prints an error the way a person can act on it, and exits non-zero.
 func fail(_ error: any Error) -> ExitCode {
     if let e = error as? AccordError {

@@ -18,10 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds for the verify-rate run.") var seconds: Double = 3
 
     func run() async throws {
-        do {
+        try await reporting {
             try await Bench(events: events, samples: samples, seconds: seconds).run()
-        } catch {
-            throw fail(error)
         }
     }
 }

@@ -29,7 +29,7 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "A JSON file with the whole request instead of the options above.") var file: String?
 
         func run() async throws {
-            do {
+            try await reporting {
                 let request: JSONValue
                 if let file {
                     guard let data = FileManager.default.contents(atPath: file) else { throw AccordError(.notFound, "cannot read \(file)") }
@@ -66,10 +66,6 @@ struct CaseCommand: AsyncParsableCommand {
                 if api.json { return printJSON(reply) }
                 print("Opened case \(reply["event"]?.stringValue ?? "?")")
                 if let state = reply["state"] { printCase(state) }
-            } catch let e as ValidationError {
-                throw e
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -81,7 +77,7 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "Only this kind.") var kind: String?
 
         func run() async throws {
-            do {
+            try await reporting {
                 var query: [String] = []
                 if let status { query.append("status=\(status)") }
                 if let kind { query.append("kind=\(kind)") }
@@ -94,8 +90,6 @@ struct CaseCommand: AsyncParsableCommand {
                     let parties = (c["parties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value["status"]?.stringValue ?? "?")" }
                     print("\(id)  \(c["kind"]?.stringValue ?? "")  \(c["status"]?.stringValue ?? "")  \(c["initiator"]?.stringValue ?? "") → \(parties.joined(separator: ", "))  \(c["title"]?.stringValue ?? "")")
                 }
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -106,7 +100,7 @@ struct CaseCommand: AsyncParsableCommand {
         @Argument(help: "The case id (or a unique prefix).") var id: String
 
         func run() async throws {
-            do {
+            try await reporting {
                 let client = try api.client()
                 let caseID = try await resolve(id, client)
                 let reply = try await client.get("/api/v1/cases/\(caseID)")
@@ -116,8 +110,6 @@ struct CaseCommand: AsyncParsableCommand {
                 for entry in reply["timeline"]?.arrayValue ?? [] {
                     print("  \(entry["at"]?.stringValue ?? "")  \(entry["summary"]?.stringValue ?? "")  [\(String((entry["event"]?.stringValue ?? "").prefix(12)))]")
                 }
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -235,7 +227,7 @@ func resolve(_ id: String, _ client: OperatorClient) async throws -> String {
 }
 
 func step(_ api: APIOptions, _ id: String, _ type: String, _ body: [String: JSONValue?], to: String? = nil) async throws {
-    do {
+    try await reporting {
         let client = try api.client()
         let caseID = try await resolve(id, client)
         var request: [String: JSONValue] = ["type": .string(type), "body": .object(body.compactMapValues { $0 })]
@@ -243,10 +235,6 @@ func step(_ api: APIOptions, _ id: String, _ type: String, _ body: [String: JSON
         let reply = try await client.post("/api/v1/cases/\(caseID)/steps", .object(request))
         if api.json { return printJSON(reply) }
         print("\(reply["summary"]?.stringValue ?? "done")  [event \(String((reply["event"]?.stringValue ?? "").prefix(12)))]")
-    } catch let e as ValidationError {
-        throw e
-    } catch {
-        throw fail(error)
     }
 }
 
@@ -276,7 +264,7 @@ struct OverdueCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
 
     func run() async throws {
-        do {
+        try await reporting {
             let reply = try await api.client().get("/api/v1/overdue")
             if api.json { return printJSON(reply) }
             let items = reply.arrayValue ?? []
@@ -286,8 +274,6 @@ struct OverdueCommand: AsyncParsableCommand {
                 print(String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
                              i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", i["due"]?.stringValue ?? "", hours, i["title"]?.stringValue ?? ""))
             }
-        } catch {
-            throw fail(error)
         }
     }
 }
@@ -299,7 +285,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "A message to the person on duty.") var message: String?
 
     func run() async throws {
-        do {
+        try await reporting {
             var r: [String: JSONValue] = [:]
             if let to { r["to"] = .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
             if let message { r["message"] = .string(message) }
@@ -307,8 +293,6 @@ struct CheckCommand: AsyncParsableCommand {
             if api.json { return printJSON(reply) }
             print("Communication check sent: case \(reply["event"]?.stringValue ?? "?")")
             print("Its response times appear in 'accord case show' as each peer's duty officer acknowledges.")
-        } catch {
-            throw fail(error)
         }
     }
 }

@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        do {
+        try await reporting {
             let demo = try await Demo.start(directory: data)
             let ok = await demo.runScenario()
             if once {
@@ -29,10 +29,6 @@ struct DemoCommand: AsyncParsableCommand {
             await demo.waitForInterrupt()
             await demo.stop()
             if !ok { throw ExitCode.failure }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail(error)
         }
     }
 }

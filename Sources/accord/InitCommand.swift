@@ -20,7 +20,7 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "URL peers use to reach this node (default http://HOST:PORT).") var publicURL: String?
 
     func run() async throws {
-        do {
+        try await reporting {
             var parsedRoles: [ProfileInfo.ContactRole] = []
             for r in roles.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let role = ProfileInfo.ContactRole(rawValue: r) else {
@@ -40,10 +40,6 @@ struct InitCommand: AsyncParsableCommand {
             print("  fingerprint:  \(keys.publicSigningKey.displayFingerprint)")
             print("Tell peers this fingerprint through a channel you trust; they pin it with 'accord peer add'.")
             print("Next: 'accord token create --name you --role admin' then 'accord serve'.")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw fail(error)
         }
     }
 }
@@ -55,10 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
-        do {
+        try await reporting {
             try await Serve.run(directory: data.directory, logLevel: logLevel)
-        } catch {
-            throw fail(error)
         }
     }
 }

@@ -12,15 +12,13 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOption
 
         func run() async throws {
-            do {
+            try await reporting {
                 let dir = DataDirectory(data.directory)
                 let config = try dir.loadConfiguration()
                 let keys = try dir.loadKeys()
                 print("\(config.name)")
                 print("  public key:  \(keys.publicSigningKey.base64)")
                 print("  fingerprint: \(keys.publicSigningKey.displayFingerprint)")
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -32,12 +30,10 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            do {
+            try await reporting {
                 let reply = try await api.client().post("/api/v1/key/rotate", [:])
                 if api.json { return printJSON(reply) }
                 print(reply["summary"]?.stringValue ?? "rotated")
-            } catch {
-                throw fail(error)
             }
         }
     }

@@ -24,7 +24,7 @@ struct PeerCommand: AsyncParsableCommand {
         @Option(help: "The peer's node name (with --key).") var name: String?
 
         func run() async throws {
-            do {
+            try await reporting {
                 let dir = DataDirectory(data.directory)
                 let config = try dir.loadConfiguration()
                 let store = try dir.openStore()
@@ -50,10 +50,6 @@ struct PeerCommand: AsyncParsableCommand {
                 }
                 try await store.savePeer(peer)
                 print("Pinned \(peer.name).")
-            } catch let e as ValidationError {
-                throw e
-            } catch {
-                throw fail(error)
             }
         }
 
@@ -77,7 +73,7 @@ struct PeerCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOption
 
         func run() async throws {
-            do {
+            try await reporting {
                 let store = try DataDirectory(data.directory).openStore()
                 let peers = try await store.peers()
                 let status = Dictionary(uniqueKeysWithValues: try await store.deliveryStatus().map { ($0.peer, $0) })
@@ -90,8 +86,6 @@ struct PeerCommand: AsyncParsableCommand {
                         print("  delivery: \(s.pending) pending, \(s.rejected) rejected" + (s.lastError.map { ", last error: \($0)" } ?? ""))
                     }
                 }
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -102,13 +96,11 @@ struct PeerCommand: AsyncParsableCommand {
         @Argument(help: "The peer's node name.") var name: String
 
         func run() async throws {
-            do {
+            try await reporting {
                 guard try await DataDirectory(data.directory).openStore().removePeer(named: name) else {
                     throw AccordError(.notFound, "no peer named \(name)")
                 }
                 print("Unpinned \(name).")
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -125,17 +117,13 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "admin, officer (signs and sends), analyst (reads and drafts) or auditor (reads).") var role: String
 
         func run() async throws {
-            do {
+            try await reporting {
                 guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin, officer, analyst or auditor") }
                 let store = try DataDirectory(data.directory).openStore()
                 let (token, record) = AccordHTTPTokens.make(name: name, role: role)
                 try await store.saveToken(record)
                 print(token)
                 FileHandle.standardError.write(Data("Token \"\(name)\" (\(role.rawValue)) created. It is shown only this once.\n".utf8))
-            } catch let e as ValidationError {
-                throw e
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -149,8 +137,6 @@ struct TokenCommand: AsyncParsableCommand {
                 for t in try await DataDirectory(data.directory).openStore().tokens() {
                     print("\(t.name)  \(t.role.rawValue)  created \(t.createdAt)\(t.revoked ? "  (revoked)" : "")")
                 }
-            } catch {
-                throw fail(error)
             }
         }
     }
@@ -161,13 +147,11 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "The token's name.") var name: String
 
         func run() async throws {
-            do {
+            try await reporting {
                 guard try await DataDirectory(data.directory).openStore().revokeToken(name: name) else {
                     throw AccordError(.notFound, "no active token named \(name)")
                 }
                 print("Revoked \(name).")
-            } catch {
-                throw fail(error)
             }
         }
     }
