@@ -9,10 +9,13 @@ import ServiceLifecycle
 public struct NodeServer: Sendable {
     public let node: Node
     let client: FederationClient
+    /// The Merkle log's coordinator, shared by its routes and its service.
+    public let log: LogCoordinator
 
     public init(node: Node, client: FederationClient = FederationClient()) {
         self.node = node
         self.client = client
+        self.log = LogCoordinator(node: node, client: client)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -21,6 +24,7 @@ public struct NodeServer: Sendable {
         router.get("/healthz") { _, _ in "ok" }
         FederationRoutes.add(to: router, node: node)
         OperatorRoutes.add(to: router, node: node, client: client)
+        LogRoutes.add(to: router, log: log)
         return router
     }
 
@@ -38,6 +42,6 @@ public struct NodeServer: Sendable {
 
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client)]
+        [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log)]
     }
 }

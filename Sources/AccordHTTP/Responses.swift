@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,7 +39,7 @@ enum JSONResponse {
         case .forbidden, .unknownPeer, .notAddressed: .forbidden
         case .notFound, .unknownCase: .notFound
         case .conflict, .replay: .conflict
-        case .illegalStep: .unprocessableContent
+        case .illegalStep, .badProof: .unprocessableContent
         case .tooLarge: .contentTooLarge
         case .unavailable: .badGateway
         default: .internalServerError

@@ -60,7 +60,7 @@ extension Node {
                     try Merkle.verifyConsistency(
                         oldSize: held, newSize: checkpoint.size, oldRoot: current.root, newRoot: checkpoint.rootHash, proof: request.proof)
                 } catch {
-                    return (nil, .inconsistent(current, error.message))
+                    return (nil, .inconsistent(current, (error as? AccordError)?.message ?? "\(error)"))
                 }
             }
             let line = try Cosignature(signing: note.text, name: me, keys: keys, time: now).noteSignature.line

@@ -1,0 +1,397 @@
+import AccordCore
+import AccordLog
+import AccordStore
+import Foundation
+import Logging
+import Synchronization
+
+/// A node's side of the tamper-evident record: it signs checkpoints of its own log and
+/// gathers its peers' cosignatures, obtains receipts (inclusion proofs) for the events it
+/// received, and compares what it witnessed with its peers to catch equivocation.
+///
+/// One per running node, shared by `LogService` (the schedule) and the HTTP routes (on demand).
+public final class LogCoordinator: Sendable {
+    public let node: Node
+    let client: FederationClient
+    /// One checkpoint-and-cosign round at a time.
+    let roundLock = AsyncLock()
+    /// Local sequence before the oldest received event that may still lack a receipt.
+    let receiptCursor = Mutex<Int64>(0)
+
+    public static let witnessPath = "/witness/v1/add-checkpoint"
+    public static let inclusionPath = "/federation/v1/log/inclusion"
+    public static let consistencyPath = "/federation/v1/log/consistency"
+    public static let exchangePath = "/federation/v1/log/exchange"
+
+    public init(node: Node, client: FederationClient = FederationClient()) {
+        self.node = node
+        self.client = client
+    }
+
+    var settings: LogSettings { node.configuration.log }
+    var store: any Store { node.store }
+    var timeout: Duration { .seconds(Int64(settings.requestTimeoutSeconds)) }
+
+    // MARK: Checkpoints
+
+    /// Signs a checkpoint of the log as it stands, unless the latest already covers it.
+    public func issueCheckpoint() async throws -> StoredCheckpoint? {
+        let size = try await store.logSize()
+        let latest = try await store.latestCheckpoint()
+        if size == 0 || (latest?.size ?? -1) >= size { return latest }
+        let root = try await store.logRoot(size: size)
+        let note = try Checkpoint(origin: node.name, size: size, rootHash: root).sign(keys: node.keys)
+        try await store.saveCheckpoint(StoredCheckpoint(size: size, root: root, note: note.serialized, issuedAt: node.time.now()))
+        node.logger.debug("checkpoint signed", metadata: ["size": "\(size)"])
+        return try await store.checkpoint(size: size)
+    }
+
+    /// Issues a checkpoint if the log grew, then asks every pinned peer that has not cosigned
+    /// the latest checkpoint yet. Returns the latest checkpoint with its cosignatures.
+    @discardableResult
+    public func checkpointRound() async throws -> StoredCheckpoint? {
+        try await roundLock.withLock {
+            guard let latest = try await issueCheckpoint() else { return nil }
+            let peers = try await store.peers().filter { !latest.cosigners.contains($0.name) }
+            if peers.isEmpty { return latest }
+            let cosignatures = await withTaskGroup(of: StoredCosignature?.self) { group in
+                for peer in peers { group.addTask { await self.requestCosignature(of: latest, from: peer) } }
+                var got: [StoredCosignature] = []
+                for await c in group { if let c { got.append(c) } }
+                return got
+            }
+            if cosignatures.isEmpty { return latest }
+            let updated = try await store.addCosignatures(size: latest.size, cosignatures, quorum: settings.witnessQuorum, now: node.time.now())
+            if let updated, updated.witnessedAt != nil, latest.witnessedAt == nil {
+                node.logger.info("checkpoint witnessed", metadata: ["size": "\(updated.size)", "cosigners": "\(updated.cosigners.joined(separator: ","))"])
+            }
+            return updated
+        }
+    }
+
+    /// Asks one witness for its cosignature; nil if it refuses or cannot be reached.
+    func requestCosignature(of checkpoint: StoredCheckpoint, from peer: Peer) async -> StoredCosignature? {
+        var logger = node.logger
+        logger[metadataKey: "witness"] = .string(peer.name)
+        do {
+            guard let base = try? SignedNote(parsing: checkpoint.note) else { return nil }
+            var oldSize = try await store.lastCosignedSize(by: peer.name)
+            // At most one retry, with the size a 409 told us.
+            for _ in 0..<2 {
+                guard oldSize <= checkpoint.size else { return nil }
+                let proof = oldSize == 0 ? [] : try await store.consistencyProof(from: oldSize, to: checkpoint.size)
+                let body = AddCheckpointRequest(oldSize: oldSize, proof: proof, note: base).body
+                do {
+                    let answer = try await client.post(Self.witnessPath, body: body, to: peer, from: node, timeout: timeout)
+                    let key = try NoteVerifierKey(name: peer.name, type: .cosignatureV1, key: peer.signingKey)
+                    for line in try AddCheckpointRequest.cosignatureLines(answer, for: base) where line.name == key.name && line.keyID == key.keyID {
+                        let c = try Cosignature(line)
+                        guard c.isValid(forText: base.text, key: peer.signingKey) else {
+                            logger.warning("a witness returned a cosignature that does not verify")
+                            return nil
+                        }
+                        return StoredCosignature(witness: peer.name, line: line.line, timestamp: Int64(c.timestamp))
+                    }
+                    logger.warning("a witness answered without its cosignature")
+                    return nil
+                } catch let f as FederationClient.Failure where f.status == 409 {
+                    guard let held = AddCheckpointRequest.decimal(Substring(f.message.split(separator: "\n").first ?? "")), held != oldSize else {
+                        logger.warning("a witness refuses the checkpoint (409)", metadata: ["size": "\(checkpoint.size)", "answer": "\(f.message.prefix(100))"])
+                        return nil
+                    }
+                    oldSize = held
+                }
+            }
+        } catch {
+            logger.notice("cosignature request failed", metadata: ["size": "\(checkpoint.size)", "error": "\(String(describing: error).prefix(300))"])
+        }
+        return nil
+    }
+
+    // MARK: Answering peers (origin side)
+
+    /// Inclusion proofs for events this node authored and addressed to `requester`, against its
+    /// latest witnessed checkpoint. Events unknown, not authored here or not addressed to the
+    /// requester are all reported alike as `unknown`: a node learns nothing of what was not
+    /// addressed to it.
+    public func inclusionAnswer(_ body: [UInt8], requester: String) async throws -> JSONValue {
+        let request: JSONValue
+        do { request = try JSONParser.parse(body) } catch { throw AccordError(.malformed, "the request is not JSON: \(error)") }
+        guard let items = request["events"]?.arrayValue, (1...1000).contains(items.count) else {
+            throw AccordError(.malformed, "the request is {\"events\": [1 to 1000 event ids]}")
+        }
+        let checkpoint = try await store.latestWitnessedCheckpoint()
+        var proofs: [JSONValue] = []
+        var pending: [JSONValue] = []
+        var unknown: [JSONValue] = []
+        for item in items {
+            guard let text = item.stringValue, let id = EventID(hex: text) else { throw AccordError(.malformed, "an event id is 64 lowercase hex digits") }
+            guard let stored = try await store.event(id), let index = stored.logIndex, stored.event.isAddressed(to: requester) else {
+                unknown.append(.string(text))
+                continue
+            }
+            guard let checkpoint, index < checkpoint.size else {
+                pending.append(.string(text))
+                continue
+            }
+            let proof = try await store.inclusionProof(index: index, size: checkpoint.size)
+            proofs.append(["event": .string(text), "leaf_index": .number(Double(index)), "inclusion_proof": .array(proof.map { .string(Encoding.base64($0)) })])
+        }
+        return [
+            "checkpoint": checkpoint.map { .string($0.note) } ?? .null,
+            "tree_size": checkpoint.map { .number(Double($0.size)) } ?? .null,
+            "proofs": .array(proofs), "pending": .array(pending), "unknown": .array(unknown),
+        ]
+    }
+
+    /// A consistency proof between two sizes of this node's log, for a peer comparing checkpoints.
+    public func consistencyAnswer(_ body: [UInt8]) async throws -> JSONValue {
+        let request: JSONValue
+        do { request = try JSONParser.parse(body) } catch { throw AccordError(.malformed, "the request is not JSON: \(error)") }
+        guard let old = request["old"]?.intValue, let new = request["new"]?.intValue, old >= 1, old <= new else {
+            throw AccordError(.malformed, "the request is {\"old\": m, \"new\": n} with 1 ≤ m ≤ n")
+        }
+        let proof = try await store.consistencyProof(from: Int64(old), to: Int64(new))
+        return ["old": .number(Double(old)), "new": .number(Double(new)), "proof": .array(proof.map { .string(Encoding.base64($0)) })]
+    }
+
+    // MARK: Receipts
+
+    /// Asks origins for inclusion proofs of received events that have none yet (all of them,
+    /// or only `only`). Returns how many receipts were stored.
+    @discardableResult
+    public func fetchReceipts(only: EventID? = nil) async -> Int {
+        var stored = 0
+        do {
+            var awaiting: [AwaitingReceipt]
+            if let only {
+                guard let e = try await store.event(only), e.logIndex == nil, try await store.receipt(for: only) == nil else { return 0 }
+                awaiting = [AwaitingReceipt(sequence: e.sequence, event: only, origin: e.event.origin)]
+            } else {
+                awaiting = try await store.eventsAwaitingReceipt(after: receiptCursor.withLock { $0 }, limit: 1000)
+            }
+            var stillPending: [Int64] = []
+            for (origin, group) in Dictionary(grouping: awaiting, by: \.origin) {
+                let (got, missing) = await fetchReceipts(group, from: origin)
+                stored += got
+                stillPending.append(contentsOf: missing)
+            }
+            if only == nil, let last = awaiting.last {
+                // Next time, start at the oldest event still without a receipt.
+                let next = (stillPending.min().map { $0 - 1 }) ?? last.sequence
+                receiptCursor.withLock { $0 = max($0, next) }
+            }
+        } catch {
+            node.logger.notice("receipt round failed", metadata: ["error": "\(error)"])
+        }
+        return stored
+    }
+
+    /// Returns (receipts stored, sequences still pending).
+    func fetchReceipts(_ events: [AwaitingReceipt], from origin: String) async -> (Int, [Int64]) {
+        let pendingAll = events.map(\.sequence)
+        guard let peer = try? await store.peer(named: origin) else { return (0, pendingAll) }
+        do {
+            let body = CanonicalJSON.encode(["events": .strings(events.map(\.event.hex))])
+            let answer = try JSONParser.parse(try await client.post(Self.inclusionPath, body: body, to: peer, from: node, timeout: timeout))
+            guard let noteText = answer["checkpoint"]?.stringValue, let size = answer["tree_size"]?.intValue else { return (0, pendingAll) }
+            let note = try SignedNote(parsing: noteText)
+            let checkpoint = try Checkpoint.open(note, logName: origin, logKey: peer.signingKey)
+            guard checkpoint.origin == origin, checkpoint.size == Int64(size) else {
+                throw AccordError(.badProof, "\(origin) sent a checkpoint for another log or size")
+            }
+            try await requireQuorum(note, origin: origin)
+            await compareWithWitnessed(note: note, checkpoint: checkpoint, origin: origin, via: "receipt from \(origin)")
+            try await store.saveObservedCheckpoint(ObservedCheckpoint(
+                origin: origin, size: checkpoint.size, root: checkpoint.rootHash, note: noteText, source: "receipt", observedAt: node.time.now()))
+            var done = Set<EventID>()
+            for item in answer["proofs"]?.arrayValue ?? [] {
+                guard let id = item["event"]?.stringValue.flatMap(EventID.init(hex:)), let index = item["leaf_index"]?.intValue,
+                    let hashes = item["inclusion_proof"]?.arrayValue, events.contains(where: { $0.event == id })
+                else { continue }
+                let proof = hashes.compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
+                do {
+                    try Merkle.verifyInclusion(leafHash: Merkle.leafHash(id.bytes), index: Int64(index), size: checkpoint.size, proof: proof, root: checkpoint.rootHash)
+                } catch {
+                    node.logger.warning("an origin sent an inclusion proof that does not verify", metadata: ["origin": "\(origin)", "event": "\(id.short)", "error": "\(error.message)"])
+                    continue
+                }
+                try await store.saveReceipt(Receipt(
+                    event: id, origin: origin, leafIndex: Int64(index), treeSize: checkpoint.size, proof: proof, checkpoint: noteText, obtainedAt: node.time.now()))
+                done.insert(id)
+            }
+            return (done.count, events.filter { !done.contains($0.event) }.map(\.sequence))
+        } catch {
+            node.logger.notice("receipts not obtained", metadata: ["origin": "\(origin)", "error": "\(String(describing: error).prefix(300))"])
+            return (0, pendingAll)
+        }
+    }
+
+    /// Keys this node trusts as witnesses of `origin`'s log: its pinned peers but the origin, and itself.
+    func witnessKeys(excluding origin: String) async throws -> [NoteVerifierKey] {
+        var keys = try await store.peers().filter { $0.name != origin }.map { try NoteVerifierKey(name: $0.name, type: .cosignatureV1, key: $0.signingKey) }
+        keys.append(try NoteVerifierKey(name: node.name, type: .cosignatureV1, key: node.keys.publicSigningKey))
+        return keys
+    }
+
+    func requireQuorum(_ note: SignedNote, origin: String) async throws {
+        let cosigned = try note.verify(against: try await witnessKeys(excluding: origin))
+        guard cosigned.count >= settings.witnessQuorum else {
+            throw AccordError(.badSignature, "the checkpoint of \(origin) has \(cosigned.count) cosignatures from witnesses this node trusts; \(settings.witnessQuorum) needed")
+        }
+    }
+
+    // MARK: Comparing checkpoints (equivocation)
+
+    /// Compares a verified checkpoint of `origin` with the one this node witnessed for it:
+    /// same size and another root is a fork; different sizes are checked with a consistency
+    /// proof from the origin (when it can be reached).
+    func compareWithWitnessed(note: SignedNote, checkpoint: Checkpoint, origin: String, via: String) async {
+        guard let held = try? await store.witnessState(origin: origin) else { return }
+        if held.size == checkpoint.size {
+            if held.root != checkpoint.rootHash {
+                await node.raiseEquivocation(
+                    kind: "same_size_different_root", origin: origin, via: via,
+                    message: "\(origin) signed two checkpoints of size \(held.size) with different roots", first: held.note, second: note.serialized)
+            }
+            return
+        }
+        guard let peer = try? await store.peer(named: origin) else { return }
+        let (small, large) = held.size < checkpoint.size
+            ? ((held.size, held.root, held.note), (checkpoint.size, checkpoint.rootHash, note.serialized))
+            : ((checkpoint.size, checkpoint.rootHash, note.serialized), (held.size, held.root, held.note))
+        if small.0 == 0 { return }
+        let answer: JSONValue
+        do {
+            let body = CanonicalJSON.encode(["old": .number(Double(small.0)), "new": .number(Double(large.0))])
+            answer = try JSONParser.parse(try await client.post(Self.consistencyPath, body: body, to: peer, from: node, timeout: timeout))
+        } catch {
+            node.logger.notice("could not ask an origin for a consistency proof", metadata: ["origin": "\(origin)", "error": "\(String(describing: error).prefix(200))"])
+            return
+        }
+        let proof = (answer["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
+        do {
+            try Merkle.verifyConsistency(oldSize: small.0, newSize: large.0, oldRoot: small.1, newRoot: large.1, proof: proof)
+        } catch {
+            await node.raiseEquivocation(
+                kind: "inconsistent_proof", origin: origin, via: via,
+                message: "\(origin) cannot prove its checkpoint of size \(large.0) consistent with its checkpoint of size \(small.0): \(error.message)",
+                first: small.2, second: large.2)
+        }
+    }
+
+    /// The checkpoints this node vouches for: what it witnessed of each peer, and its own
+    /// latest witnessed checkpoint.
+    public func checkpointsToShare() async throws -> [String] {
+        var notes = try await store.witnessStates().map(\.note)
+        if let own = try await store.latestWitnessedCheckpoint() { notes.append(own.note) }
+        return notes
+    }
+
+    /// Examines checkpoints a peer shared: verifies each origin's signature with the pinned
+    /// key (or this node's own), and compares it with what this node holds.
+    public func examine(_ notes: [String], from source: String) async {
+        for text in notes.prefix(1000) {
+            guard let note = try? SignedNote(parsing: text), let parsed = try? Checkpoint(body: note.text) else { continue }
+            let origin = parsed.origin
+            if origin == node.name {
+                await examineOwn(note: note, checkpoint: parsed, source: source)
+                continue
+            }
+            guard let peer = try? await store.peer(named: origin), (try? Checkpoint.open(note, logName: origin, logKey: peer.signingKey)) != nil else { continue }
+            await compareWithWitnessed(note: note, checkpoint: parsed, origin: origin, via: "exchange with \(source)")
+            try? await store.saveObservedCheckpoint(ObservedCheckpoint(
+                origin: origin, size: parsed.size, root: parsed.rootHash, note: text, source: source, observedAt: node.time.now()))
+        }
+    }
+
+    /// A checkpoint signed with this node's key that its own log contradicts: the key is
+    /// compromised, or the log was rewritten.
+    func examineOwn(note: SignedNote, checkpoint: Checkpoint, source: String) async {
+        guard (try? Checkpoint.open(note, logName: node.name, logKey: node.keys.publicSigningKey)) != nil,
+            let size = try? await store.logSize(), checkpoint.size <= size,
+            let root = try? await store.logRoot(size: checkpoint.size), root != checkpoint.rootHash
+        else { return }
+        var mine = (try? await store.checkpoint(size: checkpoint.size))?.note
+        if mine == nil { mine = (try? await store.latestCheckpoint())?.note }
+        await node.raiseEquivocation(
+            kind: "not_in_own_log", origin: node.name, via: "exchange with \(source)",
+            message: "\(source) holds a checkpoint of size \(checkpoint.size) signed with this node's key that its own log does not match",
+            first: mine ?? "", second: note.serialized)
+    }
+
+    /// Sends this node's checkpoints to every peer and examines what each sends back.
+    public func exchangeRound() async {
+        guard let peers = try? await store.peers(), let mine = try? await checkpointsToShare() else { return }
+        let body = CanonicalJSON.encode(["checkpoints": .strings(mine)])
+        await withTaskGroup(of: Void.self) { group in
+            for peer in peers {
+                group.addTask {
+                    do {
+                        let answer = try JSONParser.parse(try await self.client.post(Self.exchangePath, body: body, to: peer, from: self.node, timeout: self.timeout))
+                        await self.examine((answer["checkpoints"]?.arrayValue ?? []).compactMap(\.stringValue), from: peer.name)
+                    } catch {
+                        self.node.logger.notice("checkpoint exchange failed", metadata: ["peer": "\(peer.name)", "error": "\(String(describing: error).prefix(200))"])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers a peer's exchange: examines its checkpoints, returns this node's.
+    public func exchangeAnswer(_ body: [UInt8], from sender: String) async throws -> JSONValue {
+        let request: JSONValue
+        do { request = try JSONParser.parse(body) } catch { throw AccordError(.malformed, "the request is not JSON: \(error)") }
+        guard let items = request["checkpoints"]?.arrayValue else { throw AccordError(.malformed, "the request is {\"checkpoints\": [signed notes]}") }
+        await examine(items.compactMap(\.stringValue), from: sender)
+        return ["checkpoints": .strings(try await checkpointsToShare())]
+    }
+
+    // MARK: Bundles
+
+    /// A self-contained proof bundle for an event this node holds: authored (from its own log)
+    /// or received (from its receipt). Tries once to obtain what is missing.
+    public func bundle(for id: EventID) async throws -> ProofBundle {
+        guard let stored = try await store.event(id) else { throw AccordError(.notFound, "this node holds no event \(id.hex)") }
+        let event = stored.event
+        let leafIndex: Int64, treeSize: Int64, proof: [[UInt8]], note: String
+        let originKey: PublicSigningKey
+        if let index = stored.logIndex {
+            var checkpoint = try await store.latestWitnessedCheckpoint()
+            if checkpoint.map({ $0.size <= index }) ?? true {
+                try await checkpointRound()
+                checkpoint = try await store.latestWitnessedCheckpoint()
+            }
+            guard let checkpoint, checkpoint.size > index else {
+                throw AccordError(.conflict, "event \(id.short) is not yet in a checkpoint cosigned by \(settings.witnessQuorum) witness(es); try again once peers have cosigned")
+            }
+            (leafIndex, treeSize, note) = (index, checkpoint.size, checkpoint.note)
+            proof = try await store.inclusionProof(index: index, size: checkpoint.size)
+            originKey = node.keys.publicSigningKey
+        } else {
+            var receipt = try await store.receipt(for: id)
+            if receipt == nil {
+                await fetchReceipts(only: id)
+                receipt = try await store.receipt(for: id)
+            }
+            guard let receipt else {
+                throw AccordError(.conflict, "no receipt yet for event \(id.short): \(event.origin) has not answered with a witnessed checkpoint that includes it; try again later")
+            }
+            guard let peer = try await store.peer(named: event.origin) else { throw AccordError(.unknownPeer, "\(event.origin) is no longer a pinned peer") }
+            (leafIndex, treeSize, proof, note) = (receipt.leafIndex, receipt.treeSize, receipt.proof, receipt.checkpoint)
+            originKey = peer.signingKey
+        }
+        var keys = [ProofBundle.Key(name: event.origin, role: "origin", key: originKey)]
+        if let signed = try? SignedNote(parsing: note) {
+            let candidates = try await witnessKeys(excluding: event.origin)
+            let verified = (try? signed.verify(against: candidates)) ?? []
+            for v in verified {
+                if let k = candidates.first(where: { $0.name == v.name && $0.keyID == v.keyID }) {
+                    keys.append(ProofBundle.Key(name: k.name, role: "witness", key: k.key))
+                }
+            }
+        }
+        return ProofBundle(event: event, leafIndex: leafIndex, treeSize: treeSize, inclusionProof: proof, checkpoint: note, keys: keys,
+                           witnessQuorum: settings.witnessQuorum)
+    }
+}

@@ -1,0 +1,45 @@
+import AccordCore
+import Logging
+import ServiceLifecycle
+
+/// The log's schedule: checkpoint and cosignature rounds, receipt fetching and the exchange
+/// of witnessed checkpoints with peers, each on its own interval (`log` settings; 0 = off).
+public struct LogService: Service {
+    let log: LogCoordinator
+
+    public init(log: LogCoordinator) {
+        self.log = log
+    }
+
+    public func run() async throws {
+        let s = log.node.configuration.log
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                let log = self.log
+                if s.checkpointIntervalSeconds > 0 {
+                    group.addTask {
+                        await Self.every(.seconds(Int64(s.checkpointIntervalSeconds))) {
+                            do { try await log.checkpointRound() } catch {
+                                log.node.logger.notice("checkpoint round failed", metadata: ["error": "\(error)"])
+                            }
+                        }
+                    }
+                }
+                if s.receiptIntervalSeconds > 0 {
+                    group.addTask { await Self.every(.seconds(Int64(s.receiptIntervalSeconds))) { await log.fetchReceipts() } }
+                }
+                if s.gossipIntervalSeconds > 0 {
+                    group.addTask { await Self.every(.seconds(Int64(s.gossipIntervalSeconds))) { await log.exchangeRound() } }
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+
+    static func every(_ interval: Duration, _ body: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            await body()
+        }
+    }
+}
