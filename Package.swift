@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordCore", "AccordStore"],
+            dependencies: ["AccordCore", "AccordLog", "AccordStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

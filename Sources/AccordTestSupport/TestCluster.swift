@@ -58,7 +58,7 @@ public final class TestCluster: Sendable {
 
     /// Creates (does not start) nodes named `names`, each pinning every other.
     public init(_ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-                time: (any TimeSource)? = nil, pin: Bool = true) async throws {
+                time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand) async throws {
         root = TemporaryDirectory()
         var members: [Member] = []
         for name in names {
@@ -66,7 +66,7 @@ public final class TestCluster: Sendable {
             let config = NodeConfiguration(
                 name: name, listenHost: "127.0.0.1", listenPort: port,
                 profile: ProfileInfo(organisation: "Test \(name)", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"),
-                delivery: delivery)
+                delivery: delivery, log: log)
             let dir = DataDirectory(root.path + "/" + name)
             _ = try await dir.create(configuration: config)
             let node = try Node.open(dir, time: time ?? SystemTime(), logger: Self.logger(name))
