@@ -290,3 +290,21 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Rewrites this node's log from leaf `keeping` on with `appending` made-up leaves, as a
+    /// dishonest node would to show another history (tests of equivocation detection only).
+    /// With `forgetCheckpoints`, also drops the checkpoints it signed and their cosignatures.
+    func forkLog(keeping: Int64, appending: [EventID], forgetCheckpoints: Bool) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM log_nodes WHERE ((idx + 1) << level) > ?", arguments: [keeping])
+            try db.execute(sql: "DELETE FROM log_leaves WHERE idx > ?", arguments: [keeping])
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'log_leaves'", arguments: [keeping])
+            for id in appending { _ = try Self.appendToLog(db, eventID: id) }
+            if forgetCheckpoints {
+                try db.execute(sql: "DELETE FROM log_cosignatures")
+                try db.execute(sql: "DELETE FROM log_checkpoints")
+            }
+        }
+    }
+}

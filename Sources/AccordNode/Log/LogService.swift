@@ -31,6 +31,8 @@ public struct LogService: Service {
                 if s.gossipIntervalSeconds > 0 {
                     group.addTask { await Self.every(.seconds(Int64(s.gossipIntervalSeconds))) { await log.exchangeRound() } }
                 }
+                // A service that returns early would stop the whole node: wait for shutdown.
+                group.addTask { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
                 await group.waitForAll()
             }
         }
