@@ -117,9 +117,7 @@ public final class SQLiteStore: Store {
         return db.lastInsertedRowID
     }
 
-    static func saveCase(_ db: Database, _ state: CaseState) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    static func saveCase(_ db: Database, _ state: CaseState, encoder: JSONEncoder = JSONEncoder()) throws {
         let data = try encoder.encode(state)
         let statement = try db.cachedStatement(
             sql: """
@@ -145,7 +143,8 @@ public final class SQLiteStore: Store {
                 for peer in item.event.to { try outbox.execute(arguments: [peer, seq]) }
                 if let state = item.caseState { latest[state.id] = state }
             }
-            for state in latest.values { try Self.saveCase(db, state) }
+            let encoder = JSONEncoder()
+            for state in latest.values { try Self.saveCase(db, state, encoder: encoder) }
             return indices
         }
     }
@@ -169,6 +168,21 @@ public final class SQLiteStore: Store {
     public func inboundBatchResult(peer: String, batchID: String) async throws -> [UInt8]? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT result FROM inbound_batches WHERE peer = ? AND batch_id = ?", arguments: [peer, batchID]).map { [UInt8]($0) }
+        }
+    }
+
+    public func existingEvents(_ ids: [EventID]) async throws -> Set<EventID> {
+        if ids.isEmpty { return [] }
+        return try await read { db in
+            var found = Set<EventID>()
+            // Chunks stay under SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Data.fetchAll(db, sql: "SELECT id FROM events WHERE id IN (\(marks))", arguments: StatementArguments(chunk.map { Data($0.bytes) }))
+                for d in rows { found.insert(EventID(bytes: [UInt8](d))) }
+            }
+            return found
         }
     }
 
@@ -251,7 +265,7 @@ public final class SQLiteStore: Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.position, e.body FROM outbox o
+                    SELECT o.position, e.id, e.type, e.body FROM outbox o
                     JOIN cursors c ON c.peer = o.peer
                     JOIN events e ON e.seq = o.position
                     WHERE o.peer = ? AND o.position > c.delivered
@@ -259,7 +273,8 @@ public final class SQLiteStore: Store {
                     """,
                 arguments: [peer, limit])
             return try rows.map { row in
-                OutboxEntry(position: row["position"], event: try Event(bytes: [UInt8](row["body"] as Data)))
+                guard let type = EventType(rawValue: row["type"]) else { throw AccordError(.storage, "the outbox holds an event of unknown type") }
+                return OutboxEntry(position: row["position"], id: EventID(bytes: [UInt8](row["id"] as Data)), type: type, canonical: [UInt8](row["body"] as Data))
             }
         }
     }

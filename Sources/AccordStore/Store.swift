@@ -25,6 +25,8 @@ public protocol Store: LogStore {
     func commitReceived(_ receipt: InboundReceipt) async throws
     func inboundBatchResult(peer: String, batchID: String) async throws -> [UInt8]?
     func containsEvent(_ id: EventID) async throws -> Bool
+    /// Which of `ids` this node holds already (one query for a whole batch).
+    func existingEvents(_ ids: [EventID]) async throws -> Set<EventID>
     func event(_ id: EventID) async throws -> StoredEvent?
     func events(inCase id: EventID) async throws -> [StoredEvent]
     func caseState(_ id: EventID) async throws -> CaseState?
@@ -171,9 +173,19 @@ public struct CaseQuery: Sendable {
     }
 }
 
+/// An event waiting for delivery, as stored: its canonical bytes go on the wire unchanged.
 public struct OutboxEntry: Sendable {
     public var position: Int64
-    public var event: Event
+    public var id: EventID
+    public var type: EventType
+    public var canonical: [UInt8]
+
+    public init(position: Int64, id: EventID, type: EventType, canonical: [UInt8]) {
+        self.position = position
+        self.id = id
+        self.type = type
+        self.canonical = canonical
+    }
 }
 
 public struct DeliveryRejection: Sendable, Codable, Equatable {

@@ -16,10 +16,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Events for the throughput run.") var events: Int = 20_000
     @Option(help: "Events for the latency run (one at a time).") var samples: Int = 300
     @Option(help: "Seconds for the verify-rate run.") var seconds: Double = 3
+    @Option(help: "Concurrent authors in the throughput run.") var authors: Int = 8
+    @Option(help: "Steps each author submits at once (Node.steps).") var bulk: Int = 50
 
     func run() async throws {
         try await reporting {
-            try await Bench(events: events, samples: samples, seconds: seconds).run()
+            try await Bench(events: events, samples: samples, seconds: seconds, authors: authors, bulk: bulk).run()
         }
     }
 }
@@ -28,6 +30,8 @@ struct Bench {
     let events: Int
     let samples: Int
     let seconds: Double
+    let authors: Int
+    let bulk: Int
 
     func say(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
@@ -51,7 +55,7 @@ struct Bench {
         print(String(format: "| Ed25519 sign rate, one core | %.0f /s | — |", sign))
         print(String(format: "| end-to-end events/s, two nodes (signed, delivered, verified, stored) | %.0f /s | ≥ %.0f /s |", throughput, verify / 2))
         print(String(format: "| ratio end-to-end ÷ verify rate | %.2f | ≥ 0.50 |", throughput / verify))
-        print(String(format: "| authoring alone (sign + validate + commit) | %.0f /s | — |", authoring))
+        print(String(format: "| authoring alone (sign + validate + commit), %d authors × %d steps per call | %.0f /s | — |", authors, bulk, authoring))
         print(String(format: "| latency of one event at low load, p50 | %.2f ms | — |", p50))
         print(String(format: "| latency of one event at low load, p99 | %.2f ms | < 20 ms |", p99))
         print(String(format: "| idle node RSS | %.1f MB | < 60 MB |", rss))
@@ -124,14 +128,18 @@ struct Bench {
         let start = clock.now
         var last: EventID?
         let body: [String: JSONValue] = ["information": .string(String(repeating: "x", count: 300))]
-        let node = a.node, count = events, caseIDs = ids
+        let node = a.node, count = events, caseIDs = ids, authors = authors, bulk = bulk
         try await withThrowingTaskGroup(of: EventID?.self) { group in
-            // Four authors in parallel, as several officers would be.
-            for w in 0..<4 {
+            // Concurrent authors, each submitting steps in bulk as an integration importing updates would.
+            for w in 0..<authors {
                 group.addTask {
                     var mine: EventID?
-                    for i in stride(from: w, to: count, by: 4) {
-                        mine = try await node.step(.provideInformation, in: caseIDs[i % cases], body: body).event.id
+                    let indices = Array(stride(from: w, to: count, by: authors))
+                    for chunk in stride(from: 0, to: indices.count, by: bulk) {
+                        let requests = indices[chunk..<min(chunk + bulk, indices.count)].map {
+                            StepRequest(type: .provideInformation, caseID: caseIDs[$0 % cases], body: body)
+                        }
+                        mine = try await node.steps(requests).last?.event.id
                     }
                     return mine
                 }

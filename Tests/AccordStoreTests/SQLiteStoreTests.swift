@@ -29,8 +29,8 @@ import Testing
             let (e, state) = try openEvent(to: ["borealis", "caledonia"])
             #expect(try await store.commitAuthored(e, caseState: state, now: t0) == 0)
             #expect(try await store.logSize() == 1)
-            #expect(try await store.pendingDeliveries(peer: "borealis", limit: 10).map(\.event.id) == [e.id])
-            #expect(try await store.pendingDeliveries(peer: "caledonia", limit: 10).map(\.event.id) == [e.id])
+            #expect(try await store.pendingDeliveries(peer: "borealis", limit: 10).map(\.id) == [e.id])
+            #expect(try await store.pendingDeliveries(peer: "caledonia", limit: 10).map(\.id) == [e.id])
             #expect(try await store.caseState(e.id) == state)
             // A second commit of the same event fails whole: no second leaf, no second outbox row.
             await #expect(throws: AccordError.self) { _ = try await store.commitAuthored(e, caseState: state, now: t0) }

@@ -31,6 +31,20 @@ public struct Event: Sendable, Hashable {
         return CanonicalJSON.encode(.object(members))
     }
 
+    init(json: JSONValue, id: EventID, type: EventType, origin: String, to: [String], caseID: EventID?, time: Timestamp,
+         body: [String: JSONValue], signature: [UInt8], canonical: [UInt8]) {
+        self.json = json
+        self.id = id
+        self.type = type
+        self.origin = origin
+        self.to = to
+        self.caseID = caseID
+        self.time = time
+        self.body = body
+        self.signature = signature
+        self.canonical = canonical
+    }
+
     public func isSigned(by key: PublicSigningKey) -> Bool {
         key.isValidSignature(signature, for: signedBytes)
     }
@@ -88,8 +102,12 @@ extension Event {
         let signed = CanonicalJSON.encode(.object(members))
         let signature = keys.sign(signed)
         members[signatureMember] = .string(Encoding.base64(signature))
-        // A freshly built event always satisfies the structural checks.
-        return try! Event(json: .object(members))
+        let json = JSONValue.object(members)
+        let canonical = CanonicalJSON.encode(json)
+        // Built here from checked parts: no need to re-run the receiver's structural checks.
+        return Event(
+            json: json, id: EventID(bytes: Array(SHA256.hash(data: canonical))), type: type, origin: origin, to: to, caseID: caseID,
+            time: time, body: body, signature: signature, canonical: canonical)
     }
 
     static func randomNonce() -> [UInt8] {

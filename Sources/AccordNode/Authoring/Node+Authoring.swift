@@ -28,6 +28,22 @@ public struct OpenCaseRequest: Sendable, Codable {
     }
 }
 
+/// One step to take in a case (see `Node.steps`).
+public struct StepRequest: Sendable {
+    public var type: EventType
+    public var caseID: EventID
+    public var body: [String: JSONValue]
+    /// nil: the other side of the case.
+    public var to: [String]?
+
+    public init(type: EventType, caseID: EventID, body: [String: JSONValue], to: [String]? = nil) {
+        self.type = type
+        self.caseID = caseID
+        self.body = body
+        self.to = to
+    }
+}
+
 /// An event this node has signed and committed, with the case state it produced.
 public struct AuthoredStep: Sendable {
     public var event: Event
@@ -78,25 +94,49 @@ extension Node {
 
     /// Takes a further step in a case. `to` defaults to the other side of the case.
     public func step(_ type: EventType, in caseID: EventID, body: [String: JSONValue], to: [String]? = nil) async throws -> AuthoredStep {
-        guard type.isCaseStep, type != .open else {
-            throw AccordError(.invalidField, "\(type.rawValue) is not a step in an existing case", field: "type")
+        try await steps([StepRequest(type: type, caseID: caseID, body: body, to: to)])[0]
+    }
+
+    /// Takes several steps, in order, all or none: if one is illegal nothing is signed.
+    /// Later steps may build on earlier ones in the same case. Bulk integrations use this.
+    public func steps(_ requests: [StepRequest]) async throws -> [AuthoredStep] {
+        for r in requests where !r.type.isCaseStep || r.type == .open {
+            throw AccordError(.invalidField, "\(r.type.rawValue) is not a step in an existing case", field: "type")
         }
-        let (event, state, summary, ticket) = try await caseLock.withLock {
-            guard var state = try await currentState(caseID) else {
-                throw AccordError(.unknownCase, "this node holds no case \(caseID.hex)")
-            }
-            let recipients = to ?? state.defaultRecipients(for: name)
+        let prepared = try await caseLock.withLock {
+            var states: [EventID: CaseState] = [:]
+            var out: [(Event, CaseState, String)] = []
             let now = time.now()
-            var draft = state
-            _ = try draft.apply(CaseStep(id: nil, type: type, author: name, to: recipients, time: now, body: body))
-            let event = Event.sign(type: type, origin: name, to: recipients, caseID: caseID, time: now, body: body, keys: keys)
-            let summary = try state.apply(CaseStep(event))
-            return (event, state, summary, commits.enqueue(AuthoredCommit(event: event, caseState: state)))
+            let signingKeys = keys
+            for r in requests {
+                var state: CaseState
+                if let s = states[r.caseID] {
+                    state = s
+                } else if let s = try await currentState(r.caseID) {
+                    state = s
+                } else {
+                    throw AccordError(.unknownCase, "this node holds no case \(r.caseID.hex)")
+                }
+                let recipients = r.to ?? state.defaultRecipients(for: name)
+                var draft = state
+                _ = try draft.apply(CaseStep(id: nil, type: r.type, author: name, to: recipients, time: now, body: r.body))
+                let event = Event.sign(type: r.type, origin: name, to: recipients, caseID: r.caseID, time: now, body: r.body, keys: signingKeys)
+                let summary = try state.apply(CaseStep(event))
+                states[r.caseID] = state
+                out.append((event, state, summary))
+            }
+            // Queued only once every step proved legal.
+            return out.map { ($0.0, $0.1, $0.2, commits.enqueue(AuthoredCommit(event: $0.0, caseState: $0.1))) }
         }
-        let index = try await committed(ticket)
-        logger.info("case step", metadata: ["case": "\(caseID.short)", "type": "\(type.rawValue)", "event": "\(event.id.short)"])
-        wakeDelivery(for: event.to)
-        return AuthoredStep(event: event, state: state, logIndex: index, summary: summary)
+        await commits.drive(store: store, time: time)
+        var results: [AuthoredStep] = []
+        for (event, state, summary, ticket) in prepared {
+            let index = try await ticket.value()
+            logger.info("case step", metadata: ["case": "\(event.caseID?.short ?? "-")", "type": "\(event.type.rawValue)", "event": "\(event.id.short)"])
+            results.append(AuthoredStep(event: event, state: state, logIndex: index, summary: summary))
+        }
+        wakeDelivery(for: Array(Set(prepared.flatMap(\.0.to))))
+        return results
     }
 
     /// Sends a communication check to `peers` (all pinned peers if nil): one check case

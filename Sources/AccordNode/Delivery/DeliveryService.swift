@@ -60,21 +60,21 @@ struct PeerDelivery: Sendable {
                     continue
                 }
                 // A batch ends with a key rotation: the peer verifies what follows with the new key.
-                if let rotation = pending.firstIndex(where: { $0.event.type == .keyRotation }) {
+                if let rotation = pending.firstIndex(where: { $0.type == .keyRotation }) {
                     pending = Array(pending[...rotation])
                 }
-                let events = pending.map(\.event)
-                let body = Batch.encode(events)
+                let ids = pending.map(\.id)
+                let body = Batch.encode(ids: ids, canonical: pending.map(\.canonical))
                 let responseBytes = try await client.post(
-                    Batch.path, body: body, to: target, from: node, keys: node.signingKeys(for: events[0]),
+                    Batch.path, body: body, to: target, from: node, keys: node.signingKeys(for: try Event(bytes: pending[0].canonical)),
                     timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
                 let response = try JSONDecoder().decode(BatchResponse.self, from: Data(responseBytes))
-                guard response.batch == Batch.id(for: events), response.results.count == events.count else {
+                guard response.batch == Batch.id(for: ids), response.results.count == ids.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
                 }
                 var rejections: [DeliveryRejection] = []
                 for (i, result) in response.results.enumerated() where result.status == .rejected {
-                    let r = DeliveryRejection(event: events[i].id, code: result.code ?? "rejected", message: result.message ?? "")
+                    let r = DeliveryRejection(event: ids[i], code: result.code ?? "rejected", message: result.message ?? "")
                     rejections.append(r)
                     logger.warning("peer rejected an event", metadata: ["event": "\(r.event.short)", "code": "\(r.code)", "reason": "\(r.message)"])
                 }

@@ -9,19 +9,24 @@ public enum Batch {
     public static let path = "/federation/v1/batches"
     public static let maxEvents = 5000
 
-    public static func id(for events: [Event]) -> String {
+    public static func id(for ids: [EventID]) -> String {
         var h = SHA256()
-        for e in events { h.update(data: e.id.bytes) }
+        for id in ids { h.update(data: id.bytes) }
         return Encoding.hex(h.finalize())
     }
 
     public static func encode(_ events: [Event]) -> [UInt8] {
+        encode(ids: events.map(\.id), canonical: events.map(\.canonical))
+    }
+
+    /// The batch body for events given by id and canonical bytes, sent as stored.
+    public static func encode(ids: [EventID], canonical: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(events.reduce(64) { $0 + $1.canonical.count + 1 })
-        out.append(contentsOf: Array("{\"batch\":\"\(id(for: events))\",\"events\":[".utf8))
-        for (i, e) in events.enumerated() {
+        out.reserveCapacity(canonical.reduce(160) { $0 + $1.count + 1 })
+        out.append(contentsOf: Array("{\"batch\":\"\(id(for: ids))\",\"events\":[".utf8))
+        for (i, bytes) in canonical.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: e.canonical)
+            out.append(contentsOf: bytes)
         }
         out.append(contentsOf: Array("]}".utf8))
         return out

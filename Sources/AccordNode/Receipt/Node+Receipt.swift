@@ -29,6 +29,7 @@ extension Node {
             var acceptedIDs = Set<EventID>()
             var states: [EventID: CaseState] = [:]
             var signingKey = peer.signingKey
+            let held = try await store.existingEvents(parsed.compactMap { (try? $0.get())?.0.id })
             var keyChanges: [(peer: String, key: PublicSigningKey)] = []
 
             for (index, item) in parsed.enumerated() {
@@ -45,8 +46,7 @@ extension Node {
                     guard event.isAddressed(to: name) else {
                         throw AccordError(.notAddressed, "the event is addressed to \(event.to.joined(separator: ", ")), not to \(name)")
                     }
-                    let seen = acceptedIDs.contains(id) ? true : try await store.containsEvent(id)
-                    if seen {
+                    if acceptedIDs.contains(id) || held.contains(id) {
                         results.append(EventResult(index: index, id: id.hex, status: .duplicate))
                         continue
                     }
