@@ -36,7 +36,7 @@ struct PeerCommand: AsyncParsableCommand {
                     try confirm(signingKey)
                     peer = Peer(name: name, url: url, signingKey: signingKey, encryptionKey: nil, addedAt: SystemTime().now())
                 } else {
-                    let profile = try await FederationClient().fetchProfile(url: url)
+                    let profile = try await FederationClient(http: cliHTTP).fetchProfile(url: url)
                     print("Peer \(profile.name) at \(url)")
                     print("  organisation: \(profile.organisation) (\(profile.country))")
                     print("  fingerprint:  \(profile.signingKey.displayFingerprint)")
