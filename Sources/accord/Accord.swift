@@ -1,4 +1,5 @@
 import AccordCore
+import AccordHTTP
 import ArgumentParser
 import Foundation
 
@@ -32,12 +33,12 @@ struct APIOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the node's JSON answer instead of a summary.")
     var json = false
 
-    func client() throws -> OperatorClientBox {
+    func client() throws -> OperatorClient {
         let env = ProcessInfo.processInfo.environment
         guard let token = token ?? env["ACCORD_TOKEN"], !token.isEmpty else {
             throw ValidationError("no operator token: pass --token or set ACCORD_TOKEN (make one with 'accord token create')")
         }
-        return OperatorClientBox(url: node ?? env["ACCORD_URL"] ?? "http://127.0.0.1:7400", token: token)
+        return OperatorClient(url: node ?? env["ACCORD_URL"] ?? "http://127.0.0.1:7400", token: token)
     }
 }
 

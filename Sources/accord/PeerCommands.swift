@@ -1,4 +1,5 @@
 import AccordCore
+import AccordHTTP
 import AccordNode
 import AccordStore
 import ArgumentParser
@@ -120,7 +121,7 @@ struct TokenCommand: AsyncParsableCommand {
             try await reporting {
                 guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin, officer, analyst or auditor") }
                 let store = try DataDirectory(data.directory).openStore()
-                let (token, record) = AccordHTTPTokens.make(name: name, role: role)
+                let (token, record) = OperatorTokens.make(name: name, role: role, now: SystemTime().now())
                 try await store.saveToken(record)
                 print(token)
                 FileHandle.standardError.write(Data("Token \"\(name)\" (\(role.rawValue)) created. It is shown only this once.\n".utf8))

@@ -2,10 +2,8 @@ import AccordCore
 import AccordHTTP
 import AsyncHTTPClient
 
-/// The operator API client the CLI uses.
-typealias OperatorClientBox = OperatorClient
-
 extension OperatorClient {
+    /// An operator API client on the CLI's HTTP client.
     init(url: String, token: String) {
         self.init(url: url, token: token, http: cliHTTP)
     }
@@ -18,11 +16,3 @@ let cliHTTP: HTTPClient = {
     configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
-
-import AccordStore
-
-enum AccordHTTPTokens {
-    static func make(name: String, role: Role) -> (String, TokenRecord) {
-        OperatorTokens.make(name: name, role: role, now: SystemTime().now())
-    }
-}
