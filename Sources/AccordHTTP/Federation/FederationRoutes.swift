@@ -15,11 +15,12 @@ enum FederationRoutes {
             let store = node.store
             // Peer keys are read before verifying; a lookup cannot run async inside the verifier.
             let keyid = Self.keyid(request)
-            let pinned = try await keyid.asyncMap { try await store.peer(named: $0)?.signingKey } ?? nil
-            let sender = try MessageSignature.verify(
+            let peer = try await keyid.asyncMap { try await store.peer(named: $0) } ?? nil
+            _ = try MessageSignature.verify(
                 method: request.method.rawValue, path: request.uri.path, body: body, header: { request.header($0) },
-                recipient: node.name, now: node.time.now(), key: { $0 == keyid ? pinned : nil })
-            let result = try await node.receive(batch: body, from: sender)
+                recipient: node.name, now: node.time.now(), key: { $0 == keyid ? peer?.signingKey : nil })
+            // verify succeeded, so keyid named a pinned peer.
+            let result = try await node.receive(batch: body, from: peer!)
             return JSONResponse.raw(result)
         }
     }

@@ -3,18 +3,15 @@ import AccordStore
 import Foundation
 
 extension Node {
-    /// Applies a batch a peer sent, already authenticated as coming from `sender`.
+    /// Applies a batch a pinned peer sent, already authenticated as coming from it.
     ///
     /// Each event is checked (structure, origin, signature, addressee, duplicates, clock,
     /// case rules) before anything is stored; accepted events, their case states and the
     /// batch's result are then committed in one transaction. A batch id seen before
     /// returns the stored result and changes nothing.
-    public func receive(batch bytes: [UInt8], from sender: String) async throws -> [UInt8] {
+    public func receive(batch bytes: [UInt8], from peer: Peer) async throws -> [UInt8] {
         let (batchID, items) = try Batch.parse(bytes)
-        guard let peer = try await store.peer(named: sender) else {
-            throw AccordError(.unknownPeer, "\(sender) is not a pinned peer of \(name)")
-        }
-        if let previous = try await store.inboundBatchResult(peer: sender, batchID: batchID) { return previous }
+        let sender = peer.name
 
         // Structure and signatures first, outside the case lock and spread over the cores.
         let parsed = await Self.parseAndVerify(items, key: peer.signingKey)
