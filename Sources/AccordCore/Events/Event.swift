@@ -156,16 +156,10 @@ extension Event {
         guard let sigText = m[Self.signatureMember]?.stringValue, let sig = Encoding.unbase64(sigText), sig.count == 64 else {
             throw AccordError(.malformed, "sig must be a base64 Ed25519 signature (64 bytes)", field: "sig")
         }
-        self.json = json
-        self.type = type
-        self.origin = origin
-        self.to = to
-        self.caseID = caseID
-        self.time = time
-        self.body = body
-        self.signature = sig
-        self.canonical = CanonicalJSON.encode(json)
-        self.id = EventID(bytes: Array(SHA256.hash(data: canonical)))
+        let canonical = CanonicalJSON.encode(json)
+        self.init(
+            json: json, id: EventID(bytes: Array(SHA256.hash(data: canonical))), type: type, origin: origin, to: to, caseID: caseID,
+            time: time, body: body, signature: sig, canonical: canonical)
     }
 
     /// Parses an event from its bytes (for example, as stored).
