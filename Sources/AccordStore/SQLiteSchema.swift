@@ -154,6 +154,21 @@ enum SQLiteSchema {
                       UNIQUE (origin, first_note, second_note)
                     );
                     """)
+            // Event ids are random: an index on them costs a random page write per leaf. The
+            // log keeps leaves in order only; an authored event's leaf index lives on its row
+            // in `events`, whose id index is written anyway when the event is stored.
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN log_index INTEGER;
+                    UPDATE events SET log_index = (SELECT l.idx - 1 FROM log_leaves l WHERE l.event_id = events.id);
+                    CREATE TABLE log_leaves_v2 (
+                      idx INTEGER PRIMARY KEY AUTOINCREMENT,
+                      event_id BLOB NOT NULL
+                    );
+                    INSERT INTO log_leaves_v2(idx, event_id) SELECT idx, event_id FROM log_leaves ORDER BY idx;
+                    DROP TABLE log_leaves;
+                    ALTER TABLE log_leaves_v2 RENAME TO log_leaves;
+                    """)
             // Logs written before v2 get their tree nodes now, leaf by leaf.
             try SQLiteStore.backfillLogNodes(db)
         }

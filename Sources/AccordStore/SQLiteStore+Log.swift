@@ -2,6 +2,8 @@ import AccordCore
 import AccordLog
 import Foundation
 import GRDB
+import GRDBSQLite
+import Synchronization
 
 /// Reads perfect-subtree hashes of this node's log from `log_nodes`, inside a transaction.
 struct SQLiteMerkleNodes: MerkleNodeReader {
@@ -27,17 +29,97 @@ extension SQLiteStore {
     ///
     /// Call it once per authored event, inside the transaction that stores the event.
     static func appendToLog(_ db: Database, eventID: EventID) throws -> Int64 {
+        // The hot path binds through SQLite directly: GRDB's argument handling would cost more
+        // than the inserts themselves.
         let leaf = try db.cachedStatement(sql: "INSERT INTO log_leaves(event_id) VALUES (?)")
-        try leaf.execute(arguments: [Data(eventID.bytes)])
+        try step(db, leaf) { s in bind(s, 1, eventID.bytes) }
         let index = db.lastInsertedRowID - 1
         try appendNodes(db, leafHash: Merkle.leafHash(eventID.bytes), at: index)
+        // The event's row was just written in this transaction: its page is at hand.
+        let mark = try db.cachedStatement(sql: "UPDATE events SET log_index = ? WHERE id = ?")
+        try step(db, mark) { s in
+            sqlite3_bind_int64(s, 1, index)
+            bind(s, 2, eventID.bytes)
+        }
         return index
     }
 
+    /// Stores the Merkle nodes the leaf at `index` completes (`Merkle.nodesToAppend`), using the
+    /// log's right border (at most 64 hashes) kept from the previous append when it is for this
+    /// size, or read from the tree otherwise (after a rollback, another writer, a restart).
     static func appendNodes(_ db: Database, leafHash: [UInt8], at index: Int64) throws {
-        let nodes = try Merkle.nodesToAppend(leafHash: leafHash, at: index, reader: SQLiteMerkleNodes(db))
+        let key = databaseKey(db)
+        var border: [(level: Int, hash: [UInt8])]
+        if let cached = frontiers.withLock({ $0[key] }), cached.size == index {
+            border = cached.nodes
+        } else {
+            border = try frontier(db, size: index)
+        }
         let insert = try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)")
-        for node in nodes { try insert.execute(arguments: [node.level, node.index, Data(node.hash)]) }
+        var entry = (level: 0, hash: leafHash)
+        try store(db, insert, level: 0, index: index, hash: leafHash)
+        while let last = border.last, last.level == entry.level {
+            border.removeLast()
+            entry = (last.level + 1, Merkle.nodeHash(last.hash, entry.hash))
+            try store(db, insert, level: entry.level, index: index >> entry.level, hash: entry.hash)
+        }
+        border.append(entry)
+        let next = (size: index + 1, nodes: border)
+        frontiers.withLock { $0[key] = next }
+    }
+
+    /// The right border of the tree of `size` leaves: its perfect subtrees, largest first.
+    static func frontier(_ db: Database, size: Int64) throws -> [(level: Int, hash: [UInt8])] {
+        let reader = try SQLiteMerkleNodes(db)
+        var nodes: [(level: Int, hash: [UInt8])] = []
+        var position: Int64 = 0
+        for level in stride(from: 62, through: 0, by: -1) where size & (Int64(1) << level) != 0 {
+            nodes.append((level, try reader.node(level: level, index: position >> level)))
+            position += Int64(1) << level
+        }
+        return nodes
+    }
+
+    /// Right borders by database file; each is at most 64 hashes, whatever the log's size.
+    static let frontiers = Mutex<[String: (size: Int64, nodes: [(level: Int, hash: [UInt8])])]>([:])
+
+    static func databaseKey(_ db: Database) -> String {
+        guard let c = db.sqliteConnection, let name = sqlite3_db_filename(c, "main") else { return "" }
+        return String(cString: name)
+    }
+
+    /// Forgets the cached border (after the log was rewritten underneath).
+    static func forgetFrontier(_ db: Database) {
+        let key = databaseKey(db)
+        frontiers.withLock { $0[key] = nil }
+    }
+
+    static func store(_ db: Database, _ insert: Statement, level: Int, index: Int64, hash: [UInt8]) throws {
+        try step(db, insert) { s in
+            sqlite3_bind_int64(s, 1, Int64(level))
+            sqlite3_bind_int64(s, 2, index)
+            bind(s, 3, hash)
+        }
+    }
+
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { _ = sqlite3_bind_blob(s, i, $0.baseAddress, Int32($0.count), transient) }
+    }
+
+    /// Binds, runs to completion and resets a prepared statement.
+    static func step(_ db: Database, _ statement: Statement, _ bindings: (OpaquePointer) -> Void) throws {
+        let s = statement.sqliteStatement
+        sqlite3_reset(s)
+        sqlite3_clear_bindings(s)
+        bindings(s)
+        let rc = sqlite3_step(s)
+        sqlite3_reset(s)
+        guard rc == SQLITE_DONE else {
+            let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(rc)"
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+        }
     }
 
     /// Builds the tree nodes of a log written before they were kept (migration v2).
@@ -102,7 +184,7 @@ extension SQLiteStore {
 
     public func logIndex(of event: EventID) async throws -> Int64? {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT idx - 1 FROM log_leaves WHERE event_id = ?", arguments: [Data(event.bytes)])
+            try Int64.fetchOne(db, sql: "SELECT log_index FROM events WHERE id = ?", arguments: [Data(event.bytes)])
         }
     }
 
@@ -255,7 +337,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT e.seq, e.id, e.origin FROM events e
                     WHERE e.seq > ?
-                      AND NOT EXISTS (SELECT 1 FROM log_leaves l WHERE l.event_id = e.id)
+                      AND e.log_index IS NULL
                       AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.event_id = e.id)
                     ORDER BY e.seq LIMIT ?
                     """,
@@ -300,11 +382,20 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM log_nodes WHERE ((idx + 1) << level) > ?", arguments: [keeping])
             try db.execute(sql: "DELETE FROM log_leaves WHERE idx > ?", arguments: [keeping])
             try db.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'log_leaves'", arguments: [keeping])
+            try db.execute(sql: "UPDATE events SET log_index = NULL WHERE log_index >= ?", arguments: [keeping])
+            Self.forgetFrontier(db)
             for id in appending { _ = try Self.appendToLog(db, eventID: id) }
             if forgetCheckpoints {
                 try db.execute(sql: "DELETE FROM log_cosignatures")
                 try db.execute(sql: "DELETE FROM log_checkpoints")
             }
         }
+    }
+}
+
+extension SQLiteStore {
+    /// Sets the page cache of the writing connection (benchmarks: how much appends gain from it).
+    public func setWriterCache(megabytes: Int) async throws {
+        try await write { db in try db.execute(sql: "PRAGMA cache_size = \(-1024 * max(1, megabytes))") }
     }
 }

@@ -196,12 +196,12 @@ public final class SQLiteStore: Store {
             receivedAt: Timestamp(milliseconds: row["received_at"]), logIndex: row["log_index"])
     }
 
-    static let eventColumns = "e.seq, e.body, e.received_at, l.idx - 1 AS log_index"
+    static let eventColumns = "e.seq, e.body, e.received_at, e.log_index"
 
     public func event(_ id: EventID) async throws -> StoredEvent? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT \(Self.eventColumns) FROM events e LEFT JOIN log_leaves l ON l.event_id = e.id WHERE e.id = ?",
+                db, sql: "SELECT \(Self.eventColumns) FROM events e WHERE e.id = ?",
                 arguments: [Data(id.bytes)]
             ).map(Self.storedEvent)
         }
@@ -210,7 +210,7 @@ public final class SQLiteStore: Store {
     public func events(inCase id: EventID) async throws -> [StoredEvent] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(Self.eventColumns) FROM events e LEFT JOIN log_leaves l ON l.event_id = e.id WHERE e.case_id = ? ORDER BY e.seq",
+                db, sql: "SELECT \(Self.eventColumns) FROM events e WHERE e.case_id = ? ORDER BY e.seq",
                 arguments: [Data(id.bytes)]
             ).map(Self.storedEvent)
         }
@@ -389,7 +389,7 @@ extension SQLiteStore {
     /// The signing keys this node's own rotation events announced (read at start-up, before the node runs).
     public func announcedSigningKeys() throws -> [[UInt8]] {
         try pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT e.body FROM events e JOIN log_leaves l ON l.event_id = e.id WHERE e.type = 'node.key_rotation'")
+            try Data.fetchAll(db, sql: "SELECT e.body FROM events e WHERE e.log_index IS NOT NULL AND e.type = 'node.key_rotation'")
                 .compactMap { data in
                     guard let e = try? Event(bytes: [UInt8](data)), let k = e.body["signing_key"]?.stringValue else { return nil }
                     return Encoding.unbase64(k)

@@ -15,12 +15,13 @@ struct LogBenchCommand: AsyncParsableCommand {
     @Option(help: "Leaves for each append-rate run.") var appends: Int = 200_000
     @Option(help: "Proofs of each kind timed at each size.") var proofs: Int = 2000
     @Option(help: "Where to put the database.") var dir: String?
+    @Option(help: "SQLite page cache of the writing connection, in MB (0: SQLite's default).") var cacheMb: Int = 0
 
     func run() async throws {
         try await reporting {
             let targets = sizes.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }.sorted()
             guard !targets.isEmpty, batch > 0, appends > 0, proofs > 0 else { throw ValidationError("nothing to measure") }
-            try await LogBench(targets: targets, batch: batch, appends: appends, proofs: proofs, dir: dir).run()
+            try await LogBench(targets: targets, batch: batch, appends: appends, proofs: proofs, dir: dir, cacheMB: cacheMb).run()
         }
     }
 }
@@ -31,6 +32,7 @@ struct LogBench {
     let appends: Int
     let proofs: Int
     let dir: String?
+    let cacheMB: Int
 
     func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
@@ -96,6 +98,7 @@ struct LogBench {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let path = root + "/accord.sqlite"
         let store = try SQLiteStore(path: path)
+        if cacheMB > 0 { try await store.setWriterCache(megabytes: cacheMB) }
         var ids = IDs()
         var rows: [String] = []
         let rssStart = Self.rssMB()

@@ -106,6 +106,26 @@ import Testing
         }
     }
 
+    /// The right border kept between appends must not survive a transaction that rolled back.
+    @Test func aRolledBackAppendLeavesNoTrace() async throws {
+        try await withStore { store in
+            var memory = try await build(store, count: 5)
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await store.pool.write { db in
+                    for i in 100..<103 { _ = try SQLiteStore.appendToLog(db, eventID: Self.id(i)) }
+                    throw Abort()
+                }
+            }
+            #expect(try await store.logSize() == 5)
+            for i in 5..<40 {
+                try await store.appendLogLeaves([Self.id(i)])
+                memory.append(data: Self.id(i).bytes)
+            }
+            #expect(try await store.logRoot(size: 40) == memory.root)
+        }
+    }
+
     @Test func witnessStateChecksAndUpdatesAtomically() async throws {
         try await withStore { store in
             // 40 concurrent "add-checkpoint" attempts, each valid only against the size it read.
