@@ -109,6 +109,22 @@ public final class TestCluster: Sendable {
         for m in members { await stop(m.name) }
     }
 
+    /// Runs `body` with a new cluster (see `init`), then stops its nodes and removes its files,
+    /// whether `body` succeeds or throws.
+    public static func with(
+        _ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
+        time: (any TimeSource)? = nil, pin: Bool = true, _ body: (TestCluster) async throws -> Void
+    ) async throws {
+        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        await cluster.shutdown()
+    }
+
     /// Stops every node and removes the directory.
     public func shutdown() async {
         await stopAll()

@@ -39,52 +39,53 @@ import Testing
     }
 
     @Test func theReceiverIsKilledMidFlightAndRestarted() async throws {
-        let cluster = try await TestCluster(
-            ["aurelia", "borealis"], delivery: DeliverySettings(batchSize: 10, retryInitialMilliseconds: 20, retryMaxMilliseconds: 200))
-        defer { Task { await cluster.shutdown() } }
-        let a = cluster["aurelia"], b = cluster["borealis"]
+        try await TestCluster.with(
+            ["aurelia", "borealis"], delivery: DeliverySettings(batchSize: 10, retryInitialMilliseconds: 20, retryMaxMilliseconds: 200)
+        ) { cluster in
+            let a = cluster["aurelia"], b = cluster["borealis"]
 
-        // 1,000 events in 10 cases, authored before delivery starts.
-        var authored: [EventID: [EventID]] = [:]
-        for c in 0..<10 {
-            let open = try await a.node.open(OpenCaseRequest(kind: .notification, title: "Incident \(c)", to: ["borealis"], fields: ["summary": .string("Incident \(c)")]))
-            authored[open.event.id] = [open.event.id]
-            for i in 1..<100 {
-                let step = try await a.node.step(.provideInformation, in: open.event.id, body: ["information": .string("Update \(i) on incident \(c)")])
-                authored[open.event.id]!.append(step.event.id)
+            // 1,000 events in 10 cases, authored before delivery starts.
+            var authored: [EventID: [EventID]] = [:]
+            for c in 0..<10 {
+                let open = try await a.node.open(OpenCaseRequest(kind: .notification, title: "Incident \(c)", to: ["borealis"], fields: ["summary": .string("Incident \(c)")]))
+                authored[open.event.id] = [open.event.id]
+                for i in 1..<100 {
+                    let step = try await a.node.step(.provideInformation, in: open.event.id, body: ["information": .string("Update \(i) on incident \(c)")])
+                    authored[open.event.id]!.append(step.event.id)
+                }
             }
-        }
-        #expect(authored.values.reduce(0) { $0 + $1.count } == 1000)
+            #expect(authored.values.reduce(0) { $0 + $1.count } == 1000)
 
-        var receiver = try Self.serve(b)
-        #expect(await TestCluster.eventually(timeout: .seconds(30)) { await Self.healthy(b.url) })
-        let observer = try b.directory.openStore()
-        func received() async throws -> Int64 { try await observer.eventCount() - 1 }  // less its own profile
+            var receiver = try Self.serve(b)
+            #expect(await TestCluster.eventually(timeout: .seconds(30)) { await Self.healthy(b.url) })
+            let observer = try b.directory.openStore()
+            func received() async throws -> Int64 { try await observer.eventCount() - 1 }  // less its own profile
 
-        try await cluster.start("aurelia")
-        #expect(try await TestCluster.eventually(timeout: .seconds(30)) { try await received() >= 100 })
-        kill(receiver.processIdentifier, SIGKILL)
-        receiver.waitUntilExit()
-        let atKill = try await received()
-        #expect(atKill < 1000, "the receiver must die with events still in flight")
+            try await cluster.start("aurelia")
+            #expect(try await TestCluster.eventually(timeout: .seconds(30)) { try await received() >= 100 })
+            kill(receiver.processIdentifier, SIGKILL)
+            receiver.waitUntilExit()
+            let atKill = try await received()
+            #expect(atKill < 1000, "the receiver must die with events still in flight")
 
-        try await Task.sleep(for: .milliseconds(300))  // the sender meets a dead peer and backs off
-        receiver = try Self.serve(b)
-        defer { receiver.terminate() }
-        let delivered = try await TestCluster.eventually(timeout: .seconds(60)) {
-            try await a.node.store.deliveryStatus().first { $0.peer == "borealis" }?.pending == 0
+            try await Task.sleep(for: .milliseconds(300))  // the sender meets a dead peer and backs off
+            receiver = try Self.serve(b)
+            defer { receiver.terminate() }
+            let delivered = try await TestCluster.eventually(timeout: .seconds(60)) {
+                try await a.node.store.deliveryStatus().first { $0.peer == "borealis" }?.pending == 0
+            }
+            #expect(delivered)
+            #expect(try await received() == 1000)
+            for (caseID, ids) in authored {
+                let got = try await observer.events(inCase: caseID).map(\.event.id)
+                #expect(got == ids, "case \(caseID.short) arrived out of order or incomplete")
+            }
+            let status = try #require(try await a.node.store.deliveryStatus().first { $0.peer == "borealis" })
+            let last = try #require(try await a.node.store.pendingDeliveries(peer: "borealis", limit: 1).isEmpty ? Optional(status.delivered) : nil)
+            #expect(last == (try await a.node.store.eventCount()))  // the cursor sits on the last event authored
+            #expect(status.rejected == 0)
+            receiver.terminate()
+            receiver.waitUntilExit()
         }
-        #expect(delivered)
-        #expect(try await received() == 1000)
-        for (caseID, ids) in authored {
-            let got = try await observer.events(inCase: caseID).map(\.event.id)
-            #expect(got == ids, "case \(caseID.short) arrived out of order or incomplete")
-        }
-        let status = try #require(try await a.node.store.deliveryStatus().first { $0.peer == "borealis" })
-        let last = try #require(try await a.node.store.pendingDeliveries(peer: "borealis", limit: 1).isEmpty ? Optional(status.delivered) : nil)
-        #expect(last == (try await a.node.store.eventCount()))  // the cursor sits on the last event authored
-        #expect(status.rejected == 0)
-        receiver.terminate()
-        receiver.waitUntilExit()
     }
 }
