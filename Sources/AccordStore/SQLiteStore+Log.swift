@@ -14,10 +14,20 @@ struct SQLiteMerkleNodes: MerkleNodeReader {
     }
 
     func node(level: Int, index: Int64) throws -> [UInt8] {
-        guard let data = try Data.fetchOne(statement, arguments: [level, index]) else {
-            throw AccordError(.storage, "the log has no Merkle node at level \(level), index \(index)")
+        // Bound and read through SQLite directly: proofs make dozens of these lookups.
+        let s = statement.sqliteStatement
+        sqlite3_reset(s)
+        sqlite3_bind_int64(s, 1, Int64(level))
+        sqlite3_bind_int64(s, 2, index)
+        defer { sqlite3_reset(s) }
+        let rc = sqlite3_step(s)
+        guard rc == SQLITE_ROW else {
+            if rc == SQLITE_DONE { throw AccordError(.storage, "the log has no Merkle node at level \(level), index \(index)") }
+            throw AccordError(.storage, "reading the Merkle node at level \(level), index \(index) failed (SQLite \(rc))")
         }
-        return [UInt8](data)
+        let count = Int(sqlite3_column_bytes(s, 0))
+        guard count > 0, let bytes = sqlite3_column_blob(s, 0) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: bytes, count: count))
     }
 }
 
