@@ -113,9 +113,9 @@ public final class TestCluster: Sendable {
     /// whether `body` succeeds or throws.
     public static func with(
         _ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-        time: (any TimeSource)? = nil, pin: Bool = true, _ body: (TestCluster) async throws -> Void
+        time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, _ body: (TestCluster) async throws -> Void
     ) async throws {
-        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin)
+        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log)
         do {
             try await body(cluster)
         } catch {

@@ -10,103 +10,103 @@ import Testing
 /// Checkpoints, cosignatures and receipts between real nodes.
 @Suite(.serialized) struct LogTests {
     @Test func checkpointsAreCosignedByPeersAndWitnessedAtQuorum() async throws {
-        let cluster = try await TestCluster(["aurelia", "borealis", "caledonia"], log: LogSettings(checkpointIntervalSeconds: 0, witnessQuorum: 2, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0))
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.startAll()
-        let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
-        _ = try await LogFixtures.author(a, checks: 3, to: ["borealis"])
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"], log: LogSettings(checkpointIntervalSeconds: 0, witnessQuorum: 2, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0)) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
+            _ = try await LogFixtures.author(a, checks: 3, to: ["borealis"])
 
-        let first = try await a.client.post("/api/v1/log/checkpoints", [:])
-        #expect(first["size"]?.intValue == 4)
-        #expect(first["cosigners"] == ["borealis", "caledonia"])
-        #expect(first["witnessed_at"]?.stringValue != nil)
-        // The note verifies: aurelia's signature and both cosignatures.
-        let note = try SignedNote(parsing: try #require(first["note"]?.stringValue))
-        let checkpoint = try Checkpoint.open(note, logName: "aurelia", logKey: a.node.keys.publicSigningKey)
-        #expect(checkpoint.rootHash == (try await a.node.store.logRoot(size: 4)))
-        let witnesses = try [b, c].map { try NoteVerifierKey(name: $0.name, type: .cosignatureV1, key: $0.node.keys.publicSigningKey) }
-        #expect(try note.verify(against: witnesses).map(\.name) == ["borealis", "caledonia"])
-        #expect(try await b.node.store.witnessState(origin: "aurelia")?.size == 4)
+            let first = try await a.client.post("/api/v1/log/checkpoints", [:])
+            #expect(first["size"]?.intValue == 4)
+            #expect(first["cosigners"] == ["borealis", "caledonia"])
+            #expect(first["witnessed_at"]?.stringValue != nil)
+            // The note verifies: aurelia's signature and both cosignatures.
+            let note = try SignedNote(parsing: try #require(first["note"]?.stringValue))
+            let checkpoint = try Checkpoint.open(note, logName: "aurelia", logKey: a.node.keys.publicSigningKey)
+            #expect(checkpoint.rootHash == (try await a.node.store.logRoot(size: 4)))
+            let witnesses = try [b, c].map { try NoteVerifierKey(name: $0.name, type: .cosignatureV1, key: $0.node.keys.publicSigningKey) }
+            #expect(try note.verify(against: witnesses).map(\.name) == ["borealis", "caledonia"])
+            #expect(try await b.node.store.witnessState(origin: "aurelia")?.size == 4)
 
-        // The log grows; the next round sends consistency proofs from 4, and both cosign again.
-        _ = try await LogFixtures.author(a, checks: 5, to: ["caledonia"])
-        let second = try await a.client.post("/api/v1/log/checkpoints", [:])
-        #expect(second["size"]?.intValue == 9)
-        #expect(second["cosigners"] == ["borealis", "caledonia"])
-        #expect(try await c.node.store.witnessState(origin: "aurelia")?.size == 9)
-        // Nothing new: the same checkpoint comes back.
-        #expect(try await a.client.post("/api/v1/log/checkpoints", [:])["size"]?.intValue == 9)
+            // The log grows; the next round sends consistency proofs from 4, and both cosign again.
+            _ = try await LogFixtures.author(a, checks: 5, to: ["caledonia"])
+            let second = try await a.client.post("/api/v1/log/checkpoints", [:])
+            #expect(second["size"]?.intValue == 9)
+            #expect(second["cosigners"] == ["borealis", "caledonia"])
+            #expect(try await c.node.store.witnessState(origin: "aurelia")?.size == 9)
+            // Nothing new: the same checkpoint comes back.
+            #expect(try await a.client.post("/api/v1/log/checkpoints", [:])["size"]?.intValue == 9)
 
-        // With one witness down, the quorum of two is not met: issued, not witnessed.
-        await cluster.stop("caledonia")
-        _ = try await LogFixtures.author(a, checks: 1, to: ["borealis"])
-        let third = try await a.client.post("/api/v1/log/checkpoints", [:])
-        #expect(third["size"]?.intValue == 10)
-        #expect(third["cosigners"] == ["borealis"])
-        #expect(third["witnessed_at"]?.isNull == true)
-        let status = try await a.client.get("/api/v1/log")
-        #expect(status["witnessed"]?["size"]?.intValue == 9)
-        // Back up: the next round completes the quorum for size 10.
-        try await cluster.start("caledonia")
-        let again = try await a.client.post("/api/v1/log/checkpoints", [:])
-        #expect(again["cosigners"] == ["borealis", "caledonia"])
-        #expect(again["witnessed_at"]?.stringValue != nil)
+            // With one witness down, the quorum of two is not met: issued, not witnessed.
+            await cluster.stop("caledonia")
+            _ = try await LogFixtures.author(a, checks: 1, to: ["borealis"])
+            let third = try await a.client.post("/api/v1/log/checkpoints", [:])
+            #expect(third["size"]?.intValue == 10)
+            #expect(third["cosigners"] == ["borealis"])
+            #expect(third["witnessed_at"]?.isNull == true)
+            let status = try await a.client.get("/api/v1/log")
+            #expect(status["witnessed"]?["size"]?.intValue == 9)
+            // Back up: the next round completes the quorum for size 10.
+            try await cluster.start("caledonia")
+            let again = try await a.client.post("/api/v1/log/checkpoints", [:])
+            #expect(again["cosigners"] == ["borealis", "caledonia"])
+            #expect(again["witnessed_at"]?.stringValue != nil)
 
-        // Proofs on the operator API verify against the roots it reports.
-        let inclusion = try await a.client.get("/api/v1/log/inclusion?index=2&size=10")
-        let proof = try #require(inclusion["inclusion_proof"]?.arrayValue).compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
-        let leaf = try #require(try await a.node.store.logLeaves(from: 2, limit: 1).first)
-        try Merkle.verifyInclusion(leafHash: Merkle.leafHash(leaf.bytes), index: 2, size: 10, proof: proof,
-                                   root: try #require(Encoding.unbase64(inclusion["root"]?.stringValue ?? "")))
-        let consistency = try await a.client.get("/api/v1/log/consistency?old=4&new=10")
-        try Merkle.verifyConsistency(
-            oldSize: 4, newSize: 10, oldRoot: try #require(Encoding.unbase64(consistency["old_root"]?.stringValue ?? "")),
-            newRoot: try #require(Encoding.unbase64(consistency["new_root"]?.stringValue ?? "")),
-            proof: try #require(consistency["proof"]?.arrayValue).compactMap { $0.stringValue.flatMap(Encoding.unbase64) })
+            // Proofs on the operator API verify against the roots it reports.
+            let inclusion = try await a.client.get("/api/v1/log/inclusion?index=2&size=10")
+            let proof = try #require(inclusion["inclusion_proof"]?.arrayValue).compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
+            let leaf = try #require(try await a.node.store.logLeaves(from: 2, limit: 1).first)
+            try Merkle.verifyInclusion(leafHash: Merkle.leafHash(leaf.bytes), index: 2, size: 10, proof: proof,
+                                       root: try #require(Encoding.unbase64(inclusion["root"]?.stringValue ?? "")))
+            let consistency = try await a.client.get("/api/v1/log/consistency?old=4&new=10")
+            try Merkle.verifyConsistency(
+                oldSize: 4, newSize: 10, oldRoot: try #require(Encoding.unbase64(consistency["old_root"]?.stringValue ?? "")),
+                newRoot: try #require(Encoding.unbase64(consistency["new_root"]?.stringValue ?? "")),
+                proof: try #require(consistency["proof"]?.arrayValue).compactMap { $0.stringValue.flatMap(Encoding.unbase64) })
+        }
     }
 
     @Test func receiversObtainReceiptsAndOnlyForWhatWasAddressedToThem() async throws {
-        let cluster = try await TestCluster(["aurelia", "borealis", "caledonia"])
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.startAll()
-        let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
-        let toB = try await LogFixtures.author(a, checks: 3, to: ["borealis"])
-        let toC = try await LogFixtures.author(a, checks: 1, to: ["caledonia"])
-        for id in toB { try await b.node.waitForReceipt(of: id) }
-        try await c.node.waitForReceipt(of: toC[0])
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
+            let toB = try await LogFixtures.author(a, checks: 3, to: ["borealis"])
+            let toC = try await LogFixtures.author(a, checks: 1, to: ["caledonia"])
+            for id in toB { try await b.node.waitForReceipt(of: id) }
+            try await c.node.waitForReceipt(of: toC[0])
 
-        // Not witnessed yet: nothing to give.
-        #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 0)
-        _ = try await a.client.post("/api/v1/log/checkpoints", [:])
-        #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 3)
-        let receipt = try #require(try await b.node.store.receipt(for: toB[1]))
-        #expect(receipt.leafIndex == (try await a.node.store.logIndex(of: toB[1])))
-        #expect(receipt.treeSize == 5)
-        // Fetched once: nothing more to do.
-        #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 0)
+            // Not witnessed yet: nothing to give.
+            #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 0)
+            _ = try await a.client.post("/api/v1/log/checkpoints", [:])
+            #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 3)
+            let receipt = try #require(try await b.node.store.receipt(for: toB[1]))
+            #expect(receipt.leafIndex == (try await a.node.store.logIndex(of: toB[1])))
+            #expect(receipt.treeSize == 5)
+            // Fetched once: nothing more to do.
+            #expect(try await b.client.post("/api/v1/receipts/fetch", [:])["stored"]?.intValue == 0)
 
-        // Caledonia asks aurelia about an event addressed to borealis: told nothing about it,
-        // exactly as for an id that does not exist.
-        let body = CanonicalJSON.encode(["events": .strings([toB[0].hex, String(repeating: "ab", count: 32), toC[0].hex])])
-        let r = try await LogFixtures.post(LogCoordinator.inclusionPath, body, to: a, from: c)
-        #expect(r.status == 200)
-        #expect(r.json?["unknown"] == .strings([toB[0].hex, String(repeating: "ab", count: 32)]))
-        #expect(r.json?["proofs"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == [toC[0].hex])
-        // Unsigned, the endpoint answers nothing.
-        #expect(try await LogFixtures.post(LogCoordinator.inclusionPath, body, to: a, from: c, signed: false).status == 401)
+            // Caledonia asks aurelia about an event addressed to borealis: told nothing about it,
+            // exactly as for an id that does not exist.
+            let body = CanonicalJSON.encode(["events": .strings([toB[0].hex, String(repeating: "ab", count: 32), toC[0].hex])])
+            let r = try await LogFixtures.post(LogCoordinator.inclusionPath, body, to: a, from: c)
+            #expect(r.status == 200)
+            #expect(r.json?["unknown"] == .strings([toB[0].hex, String(repeating: "ab", count: 32)]))
+            #expect(r.json?["proofs"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == [toC[0].hex])
+            // Unsigned, the endpoint answers nothing.
+            #expect(try await LogFixtures.post(LogCoordinator.inclusionPath, body, to: a, from: c, signed: false).status == 401)
+        }
     }
 
     @Test func theScheduleRunsWithoutBeingAsked() async throws {
         let settings = LogSettings(checkpointIntervalSeconds: 1, witnessQuorum: 1, receiptIntervalSeconds: 1, gossipIntervalSeconds: 1)
-        let cluster = try await TestCluster(["aurelia", "borealis"], log: settings)
-        defer { Task { await cluster.shutdown() } }
-        try await cluster.startAll()
-        let a = cluster["aurelia"], b = cluster["borealis"]
-        let ids = try await LogFixtures.author(a, checks: 2, to: ["borealis"])
-        // Checkpoint, cosignature and receipt all happen in the background.
-        #expect(try await TestCluster.eventually { try await b.node.store.receipt(for: ids[1]) != nil })
-        #expect(try await a.node.store.latestWitnessedCheckpoint()?.cosigners == ["borealis"])
-        #expect(try await b.node.store.alerts().isEmpty)
-        #expect(try await a.node.store.alerts().isEmpty)
+        try await TestCluster.with(["aurelia", "borealis"], log: settings) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            let ids = try await LogFixtures.author(a, checks: 2, to: ["borealis"])
+            // Checkpoint, cosignature and receipt all happen in the background.
+            #expect(try await TestCluster.eventually { try await b.node.store.receipt(for: ids[1]) != nil })
+            #expect(try await a.node.store.latestWitnessedCheckpoint()?.cosigners == ["borealis"])
+            #expect(try await b.node.store.alerts().isEmpty)
+            #expect(try await a.node.store.alerts().isEmpty)
+        }
     }
 }
