@@ -106,6 +106,43 @@ import Testing
         }
     }
 
+    /// A database written before v2 (leaves only, UNIQUE event ids) gets its tree nodes and the
+    /// events' leaf indices when it is opened.
+    @Test func aVersionOneDatabaseIsMigrated() async throws {
+        let dir = NSTemporaryDirectory() + "accord-v1-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/accord.sqlite"
+        let keys = NodeKeys.generate()
+        var memory = InMemoryMerkleNodes()
+        var ids: [EventID] = []
+        do {
+            let pool = try DatabasePool(path: path)
+            try SQLiteSchema.migrator.migrate(pool, upTo: "v1: events, cases, log, delivery, operators")
+            try await pool.write { db in
+                for i in 0..<300 {
+                    let e = Event.sign(type: .profile, origin: "aurelia", to: [], caseID: nil, time: t0.adding(seconds: Int64(i)), body: ["n": .number(Double(i))], keys: keys)
+                    try db.execute(
+                        sql: "INSERT INTO events(id, origin, type, time, received_at, body) VALUES (?, 'aurelia', ?, 0, 0, ?)",
+                        arguments: [Data(e.id.bytes), e.type.rawValue, Data(e.canonical)])
+                    try db.execute(sql: "INSERT INTO log_leaves(event_id) VALUES (?)", arguments: [Data(e.id.bytes)])
+                }
+            }
+            ids = try await pool.read { db in try Data.fetchAll(db, sql: "SELECT event_id FROM log_leaves ORDER BY idx").map { EventID(bytes: [UInt8]($0)) } }
+            for id in ids { memory.append(data: id.bytes) }
+        }
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.logSize() == 300)
+        #expect(try await store.logRoot(size: 300) == memory.root)
+        #expect(try await store.logIndex(of: ids[123]) == 123)
+        #expect(try await store.event(ids[7])?.logIndex == 7)
+        // And it keeps growing correctly.
+        let next = Self.id(999)
+        try await store.appendLogLeaves([next])
+        memory.append(data: next.bytes)
+        #expect(try await store.logRoot(size: 301) == memory.root)
+    }
+
     /// The right border kept between appends must not survive a transaction that rolled back.
     @Test func aRolledBackAppendLeavesNoTrace() async throws {
         try await withStore { store in
