@@ -1,5 +1,6 @@
 import AccordCore
 import AccordHTTP
+import AccordLog
 import AccordNode
 import AccordStore
 import Foundation
@@ -80,10 +81,12 @@ final class Demo: Sendable {
     func runScenario() async -> Bool {
         var verified = true
         do {
-            verified = try await preservationScenario() && verified
+            let (preserved, answer) = try await preservationScenario()
+            verified = preserved && verified
             verified = try await notificationAndConsultation() && verified
             verified = try await communicationCheck() && verified
             verified = try await verifySignaturesEverywhere() && verified
+            verified = try await proveOffline(answer, by: "borealis-247", heldBy: "aurelia-247") && verified
         } catch {
             Self.say("✗ the scenario stopped: \(error)")
             return false
@@ -126,7 +129,8 @@ final class Demo: Sendable {
         return ok
     }
 
-    func preservationScenario() async throws -> Bool {
+    /// Returns whether both sides agree, and the id of the answer event.
+    func preservationScenario() async throws -> (Bool, String) {
         Self.say("1. Expedited preservation (Budapest Convention Art. 29): aurelia-247 → borealis-247")
         let id = try await open("aurelia-247", [
             "kind": "preservation", "title": "Preserve mailbox records of a ransomware operator", "to": ["borealis-247"],
@@ -147,9 +151,9 @@ final class Demo: Sendable {
         Self.say("    borealis-247 received it (signature verified against aurelia-247's pinned key)")
         _ = try await step("borealis-247", id, "acknowledge", ["note": "Received by the duty officer; provider contacted."])
         _ = try await self.await("aurelia-247", id, "the acknowledgement") { $0["parties"]?["borealis-247"]?["status"]?.stringValue == "acknowledged" }
-        _ = try await step("borealis-247", id, "answer", ["outcome": "granted", "details": "Data preserved for 90 days under reference BP-2026-4411."])
+        let answer = try await step("borealis-247", id, "answer", ["outcome": "granted", "details": "Data preserved for 90 days under reference BP-2026-4411."])
         _ = try await self.await("aurelia-247", id, "the answer") { $0["parties"]?["borealis-247"]?["answer"]?["outcome"]?.stringValue == "granted" }
-        return try await same(id, on: ["aurelia-247", "borealis-247"])
+        return (try await same(id, on: ["aurelia-247", "borealis-247"]), answer)
     }
 
     func notificationAndConsultation() async throws -> Bool {
@@ -239,6 +243,35 @@ final class Demo: Sendable {
             ok = ok && pending == 0 && rejected == 0
         }
         return ok
+    }
+
+    /// The origin checkpoints its log, its peers witness it, the receiver fetches an inclusion
+    /// proof; the bundle is then verified with nothing but the keys.
+    func proveOffline(_ eventID: String, by origin: String, heldBy holder: String) async throws -> Bool {
+        Self.say("\n5. Proof that \(origin) sent its answer \(eventID.prefix(12)), checked offline")
+        var bundleText: [UInt8]?
+        for _ in 0..<20 where bundleText == nil {
+            _ = try await client(origin).post("/api/v1/log/checkpoints", [:])
+            _ = try await client(holder).post("/api/v1/receipts/fetch", [:])
+            let reply = try await client(holder).send(.GET, "/api/v1/proofs/\(eventID)")
+            if reply.status == 200 { bundleText = reply.body } else { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        guard let bundleText else {
+            Self.say("    ✗ \(holder) could not obtain a witnessed inclusion proof")
+            return false
+        }
+        let bundle = try ProofBundle(json: JSONParser.parse(bundleText))
+        var trusted: [String: PublicSigningKey] = [:]
+        for n in nodes { trusted[n.node.name] = n.node.keys.publicSigningKey }
+        do {
+            let v = try bundle.verify(trusted: trusted, quorum: 1)
+            Self.say("    \(origin) signed a checkpoint of \(bundle.treeSize) leaves; witnessed by \(v.witnesses.map(\.name).joined(separator: ", "))")
+            Self.say("    ✓ \(holder)'s bundle verifies offline: event signature, checkpoint, cosignatures, inclusion proof (leaf \(bundle.leafIndex))")
+            return true
+        } catch {
+            Self.say("    ✗ the bundle does not verify: \(error.message)")
+            return false
+        }
     }
 
     func printAccess() {
