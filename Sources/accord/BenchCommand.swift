@@ -18,10 +18,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds for the verify-rate run.") var seconds: Double = 3
     @Option(help: "Concurrent authors in the throughput run.") var authors: Int = 8
     @Option(help: "Steps each author submits at once (Node.steps).") var bulk: Int = 50
+    @Flag(help: "Turn off the log's background schedules (checkpoints, receipts, exchange) in the two nodes.") var noLogSchedule = false
 
     func run() async throws {
         try await reporting {
-            try await Bench(events: events, samples: samples, seconds: seconds, authors: authors, bulk: bulk).run()
+            try await Bench(events: events, samples: samples, seconds: seconds, authors: authors, bulk: bulk, logSchedule: !noLogSchedule).run()
         }
     }
 }
@@ -32,6 +33,7 @@ struct Bench {
     let seconds: Double
     let authors: Int
     let bulk: Int
+    let logSchedule: Bool
 
     func say(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
@@ -104,7 +106,8 @@ struct Bench {
         var nodes: [RunningNode] = []
         for name in ["aurelia", "borealis"] {
             let port = try FreePort.find()
-            let config = NodeConfiguration(name: name, listenPort: port, profile: ProfileInfo(organisation: name, country: "XB", roles: [.technical], languages: ["en"], hours: "24/7"))
+            var config = NodeConfiguration(name: name, listenPort: port, profile: ProfileInfo(organisation: name, country: "XB", roles: [.technical], languages: ["en"], hours: "24/7"))
+            if !logSchedule { config.log = LogSettings(checkpointIntervalSeconds: 0, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0) }
             let dir = DataDirectory(root + "/" + name)
             _ = try await dir.create(configuration: config)
             nodes.append(try await RunningNode.start(try Node.open(dir, logger: logger), port: port))
