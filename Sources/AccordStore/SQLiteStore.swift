@@ -5,6 +5,7 @@ import GRDB
 /// The embedded store: one SQLite file per node, in WAL mode, with versioned migrations.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    let checkpointer: WALCheckpointer
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -13,12 +14,17 @@ public final class SQLiteStore: Store {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoints run in the background (WALCheckpointer), not inside commits.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // Once checkpointed, a WAL file that grew under load is cut back to 64 MiB.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         config.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try SQLiteSchema.migrator.migrate(pool)
+            checkpointer = try WALCheckpointer(path: path)
         } catch {
             throw AccordError(.storage, "cannot open the database at \(path): \(Self.describe(error))")
         }

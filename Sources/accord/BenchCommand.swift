@@ -173,8 +173,12 @@ struct Bench {
         for i in 0..<samples {
             let start = clock.now
             let e = try await a.node.step(.provideInformation, in: open.event.id, body: ["information": .string("Update \(i)")])
+            let authored = clock.now
             try await b.node.waitForReceipt(of: e.event.id)
             samplesMs.append((clock.now - start).seconds * 1000)
+            if ProcessInfo.processInfo.environment["ACCORD_BENCH_TRACE"] != nil {
+                say(String(format: "sample %d authored %.2f total %.2f", i, (authored - start).seconds * 1000, samplesMs.last!))
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         await a.stop()

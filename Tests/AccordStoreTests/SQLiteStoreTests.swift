@@ -62,6 +62,30 @@ import Testing
         }
     }
 
+    /// Commits never checkpoint the WAL themselves (its fsync would land in their latency);
+    /// the background checkpointer copies it into the database file.
+    @Test func theWALIsCheckpointedInTheBackground() async throws {
+        try await withStore { store, path in
+            func size(_ p: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? Int) ?? 0 }
+            let before = size(path)
+            let big: JSONValue = .string(String(repeating: "x", count: 2000))
+            for i in 0..<400 {
+                let body: [String: JSONValue] = ["kind": "check", "title": .string("Check \(i)"), "fields": ["message": big],
+                                                 "deadlines": DeadlinePolicy.standard.deadlines(for: .check, openedAt: t0).json]
+                let e = Event.sign(type: .open, origin: "aurelia", to: ["borealis"], caseID: nil, time: t0, body: body, keys: keys)
+                _ = try await store.commitAuthored(e, caseState: try CaseState.open(CaseStep(e)), now: t0)
+            }
+            #expect(size(path + "-wal") > 1_000_000)
+            var waited = 0
+            while size(path) < before + 1_000_000 && waited < 100 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            #expect(size(path) >= before + 1_000_000, "the database file did not grow: the WAL was not checkpointed")
+            #expect(try await store.eventCount() == 400)
+        }
+    }
+
     @Test func theDatabaseFileIsOwnerOnly() async throws {
         try await withStore { _, path in
             var info = stat()
