@@ -129,6 +129,7 @@ struct Bench {
         for id in ids { try await b.node.waitForReceipt(of: id) }
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = Self.cpuSeconds()
         var last: EventID?
         let body: [String: JSONValue] = ["information": .string(String(repeating: "x", count: 300))]
         let node = a.node, count = events, caseIDs = ids, authors = authors, bulk = bulk
@@ -156,11 +157,20 @@ struct Bench {
             try await Task.sleep(for: .milliseconds(2))
         }
         let total = clock.now - start
+        say(String(format: "  end-to-end used %.2f cores (%.0f µs of CPU per event)", (Self.cpuSeconds() - cpuStart) / total.seconds,
+                   (Self.cpuSeconds() - cpuStart) / Double(events) * 1e6))
         let stored = try await b.node.store.eventCount() - 1 - Int64(cases)
         guard stored == Int64(events) else { throw AccordError(.storage, "the receiver stored \(stored) of \(events) events") }
         await a.stop()
         await b.stop()
         return (Double(events) / total.seconds, Double(events) / authored.seconds)
+    }
+
+    /// User plus system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     func latency() async throws -> (Double, Double) {

@@ -39,6 +39,27 @@ import Testing
         #expect(CanonicalJSON.formatNumber(value) == expected)
     }
 
+    /// Cutting a marked member's range out of the canonical bytes gives the canonical bytes of
+    /// the object without it: first, middle, last, only and absent members, and escaped text.
+    @Test(arguments: ["a", "m", "z", "q"])
+    func markedMemberCutsOutCleanly(name: String) throws {
+        for members: [String: JSONValue] in [
+            ["a": 1, "m": "x\"y\n", "z": [true, nil]],
+            [name: "only"],
+            ["b": ["m": 2], "y": "\u{1F600}"],
+            [:],
+        ] {
+            let (bytes, range) = CanonicalJSON.encode(object: members, marking: name)
+            #expect(bytes == CanonicalJSON.encode(.object(members)))
+            var without = members
+            without.removeValue(forKey: name)
+            var cut = bytes
+            cut.removeSubrange(range)
+            #expect(cut == CanonicalJSON.encode(.object(without)), "\(members) without \(name)")
+            #expect(range.isEmpty == (members[name] == nil))
+        }
+    }
+
     @Test func sortsMembersByUTF16CodeUnits() {
         // U+1F600 (surrogates D83D DE00) sorts before U+FB33 in UTF-16, after it in UTF-8.
         let value: JSONValue = ["\u{FB33}": 1, "\u{1F600}": 2, "a": 3, "B": 4]

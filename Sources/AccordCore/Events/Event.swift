@@ -23,16 +23,19 @@ public struct Event: Sendable, Hashable {
     public let signature: [UInt8]
     /// The canonical bytes of the whole signed event (what `id` hashes, what is stored and sent).
     public let canonical: [UInt8]
+    /// Where `"sig":"…"` and one comma sit in `canonical`.
+    let signatureRange: Range<Int>
 
-    /// The bytes the origin's signature covers.
+    /// The bytes the origin's signature covers: the canonical form without `sig`, which is
+    /// `canonical` with the `sig` member cut out (RFC 8785 sorts members and adds no whitespace).
     public var signedBytes: [UInt8] {
-        guard case .object(var members) = json else { return [] }
-        members.removeValue(forKey: Self.signatureMember)
-        return CanonicalJSON.encode(.object(members))
+        var bytes = canonical
+        bytes.removeSubrange(signatureRange)
+        return bytes
     }
 
     init(json: JSONValue, id: EventID, type: EventType, origin: String, to: [String], caseID: EventID?, time: Timestamp,
-         body: [String: JSONValue], signature: [UInt8], canonical: [UInt8]) {
+         body: [String: JSONValue], signature: [UInt8], canonical: [UInt8], signatureRange: Range<Int>) {
         self.json = json
         self.id = id
         self.type = type
@@ -43,6 +46,7 @@ public struct Event: Sendable, Hashable {
         self.body = body
         self.signature = signature
         self.canonical = canonical
+        self.signatureRange = signatureRange
     }
 
     public func isSigned(by key: PublicSigningKey) -> Bool {
@@ -99,16 +103,28 @@ extension Event {
             "body": .object(body),
         ]
         if let caseID { members["case"] = .string(caseID.hex) }
-        let signed = CanonicalJSON.encode(.object(members))
+        // Encoded once with a placeholder signature of the same length (base64 needs no
+        // escaping), so the signed bytes are the canonical bytes with the member cut out, and
+        // the signature then overwrites the placeholder in place.
+        members[signatureMember] = .string(String(repeating: "A", count: signatureBase64Length))
+        var (canonical, range) = CanonicalJSON.encode(object: members, marking: signatureMember)
+        var signed = canonical
+        signed.removeSubrange(range)
         let signature = keys.sign(signed)
-        members[signatureMember] = .string(Encoding.base64(signature))
-        let json = JSONValue.object(members)
-        let canonical = CanonicalJSON.encode(json)
+        let text = Encoding.base64(signature)
+        members[signatureMember] = .string(text)
+        // The range opens with the member, or with a comma when `sig` sorts last; then `"sig":"`.
+        let memberStart = canonical[range.lowerBound] == UInt8(ascii: ",") ? range.lowerBound + 1 : range.lowerBound
+        let valueStart = memberStart + signatureMember.utf8.count + 4
+        canonical.replaceSubrange(valueStart..<(valueStart + signatureBase64Length), with: text.utf8)
         // Built here from checked parts: no need to re-run the receiver's structural checks.
         return Event(
-            json: json, id: EventID(bytes: Array(SHA256.hash(data: canonical))), type: type, origin: origin, to: to, caseID: caseID,
-            time: time, body: body, signature: signature, canonical: canonical)
+            json: .object(members), id: EventID(bytes: Array(SHA256.hash(data: canonical))), type: type, origin: origin, to: to, caseID: caseID,
+            time: time, body: body, signature: signature, canonical: canonical, signatureRange: range)
     }
+
+    /// Base64 of a 64-byte Ed25519 signature, padding included.
+    static let signatureBase64Length = 88
 
     static func randomNonce() -> [UInt8] {
         var g = SystemRandomNumberGenerator()
@@ -156,10 +172,10 @@ extension Event {
         guard let sigText = m[Self.signatureMember]?.stringValue, let sig = Encoding.unbase64(sigText), sig.count == 64 else {
             throw AccordError(.malformed, "sig must be a base64 Ed25519 signature (64 bytes)", field: "sig")
         }
-        let canonical = CanonicalJSON.encode(json)
+        let (canonical, range) = CanonicalJSON.encode(object: m, marking: Self.signatureMember)
         self.init(
             json: json, id: EventID(bytes: Array(SHA256.hash(data: canonical))), type: type, origin: origin, to: to, caseID: caseID,
-            time: time, body: body, signature: sig, canonical: canonical)
+            time: time, body: body, signature: sig, canonical: canonical, signatureRange: range)
     }
 
     /// Parses an event from its bytes (for example, as stored).

@@ -12,6 +12,31 @@ public enum CanonicalJSON {
         return out
     }
 
+    /// The canonical bytes of an object, and the bytes its member `name` takes up with one
+    /// separating comma: removing that range leaves the canonical form of the object without
+    /// the member (members stay sorted, commas stay single). The range is empty when the object
+    /// has no such member.
+    public static func encode(object members: [String: JSONValue], marking name: String) -> (bytes: [UInt8], member: Range<Int>) {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out.append(UInt8(ascii: "{"))
+        let keys = sortedKeys(members)
+        var member = 0..<0
+        for (i, key) in keys.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            let start = out.count
+            writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(members[key]!, into: &out)
+            if key == name {
+                // With the comma after it, or, as the last of several, with the comma before it.
+                member = i + 1 < keys.count ? start..<(out.count + 1) : (i > 0 ? (start - 1)..<out.count : start..<out.count)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return (out, member)
+    }
+
     /// The canonical form as a string.
     public static func string(_ value: JSONValue) -> String {
         String(decoding: encode(value), as: UTF8.self)
@@ -32,7 +57,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf16Less)
+            let keys = sortedKeys(members)
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
@@ -41,6 +66,15 @@ public enum CanonicalJSON {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// An object's member names in RFC 8785 order.
+    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        // ASCII-only names (nearly all) compare the same in UTF-8 and UTF-16: check once, not per comparison.
+        if members.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            return members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        return members.keys.sorted(by: utf16Less)
     }
 
     /// Orders strings by UTF-16 code units, as RFC 8785 §3.2.3 requires.
@@ -54,6 +88,16 @@ public enum CanonicalJSON {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
