@@ -266,7 +266,7 @@ public final class SQLiteStore: Store {
 
     // MARK: Delivery
 
-    public func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry] {
+    public func pendingDeliveries(peer: String, after position: Int64?, limit: Int) async throws -> [OutboxEntry] {
         try await read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -274,10 +274,10 @@ public final class SQLiteStore: Store {
                     SELECT o.position, e.id, e.type, e.body FROM outbox o
                     JOIN cursors c ON c.peer = o.peer
                     JOIN events e ON e.seq = o.position
-                    WHERE o.peer = ? AND o.position > c.delivered
+                    WHERE o.peer = ? AND o.position > MAX(c.delivered, ?)
                     ORDER BY o.position LIMIT ?
                     """,
-                arguments: [peer, limit])
+                arguments: [peer, position ?? 0, limit])
             return try rows.map { row in
                 guard let type = EventType(rawValue: row["type"]) else { throw AccordError(.storage, "the outbox holds an event of unknown type") }
                 return OutboxEntry(position: row["position"], id: EventID(bytes: [UInt8](row["id"] as Data)), type: type, canonical: [UInt8](row["body"] as Data))

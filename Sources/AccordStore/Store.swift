@@ -38,8 +38,9 @@ public protocol Store: LogStore {
     func logSize() async throws -> Int64
 
     // MARK: Delivery
-    /// Up to `limit` outbox entries for `peer` after its cursor, in log order.
-    func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry]
+    /// Up to `limit` outbox entries for `peer` after its cursor and after `position` (entries
+    /// already sent whose acknowledgement is still being committed), in log order.
+    func pendingDeliveries(peer: String, after position: Int64?, limit: Int) async throws -> [OutboxEntry]
     /// Moves `peer`'s cursor to `position` and records per-event rejections, in one transaction.
     func acknowledgeDelivery(peer: String, through position: Int64, rejections: [DeliveryRejection], now: Timestamp) async throws
     func recordDeliveryFailure(peer: String, error: String, nextAttempt: Timestamp, now: Timestamp) async throws
@@ -57,6 +58,11 @@ public protocol Store: LogStore {
 }
 
 extension Store {
+    /// Up to `limit` outbox entries for `peer` after its cursor, in log order.
+    public func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry] {
+        try await pendingDeliveries(peer: peer, after: nil, limit: limit)
+    }
+
     /// Stores one authored event (see `commitAuthored(_:now:)`); returns its log index.
     public func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64 {
         try await commitAuthored([AuthoredCommit(event: event, caseState: caseState)], now: now)[0]

@@ -46,6 +46,27 @@ import Testing
         }
     }
 
+    /// Delivery reads the next batch while the previous one's cursor is still being committed.
+    @Test func pendingDeliveriesStartAfterTheCursorAndAfterWhatWasSent() async throws {
+        try await withStore { store, _ in
+            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
+            var ids: [EventID] = []
+            for _ in 0..<5 {
+                let (e, state) = try openEvent()
+                _ = try await store.commitAuthored(e, caseState: state, now: t0)
+                ids.append(e.id)
+            }
+            let all = try await store.pendingDeliveries(peer: "borealis", limit: 10)
+            #expect(all.map(\.id) == ids)
+            #expect(try await store.pendingDeliveries(peer: "borealis", after: all[1].position, limit: 10).map(\.id) == Array(ids[2...]))
+            #expect(try await store.pendingDeliveries(peer: "borealis", after: all[1].position, limit: 2).map(\.id) == Array(ids[2..<4]))
+            // The durable cursor wins when it is further on.
+            try await store.acknowledgeDelivery(peer: "borealis", through: all[3].position, rejections: [], now: t0)
+            #expect(try await store.pendingDeliveries(peer: "borealis", after: all[1].position, limit: 10).map(\.id) == [ids[4]])
+            #expect(try await store.pendingDeliveries(peer: "borealis", after: all[4].position, limit: 10).isEmpty)
+        }
+    }
+
     @Test func aReceivedBatchIsAppliedOnce() async throws {
         try await withStore { store, _ in
             try await store.savePeer(Peer(name: "aurelia", url: "http://127.0.0.1:1", signingKey: keys.publicSigningKey, encryptionKey: nil, addedAt: t0))

@@ -51,11 +51,25 @@ struct PeerDelivery: Sendable {
         let signal = node.signal(for: peer)
         var logger = node.logger
         logger[metadataKey: "peer"] = .string(peer)
+        // Two stages overlap with the peer's work on a batch: the next batch is read while the
+        // request is in flight, and the answered batch's cursor is committed while the next one
+        // is sent. `sent` is the last position answered; its acknowledgement may still be
+        // committing (at most one is). After any failure, delivery resumes from the durable
+        // cursor; the peer answers anything sent twice as a duplicate.
+        var sent: Int64? = nil
+        var acknowledging: Task<Void, any Error>? = nil
+        var prefetched: [OutboxEntry] = []
         while !Task.isCancelled {
             do {
-                guard let target = try await node.store.peer(named: peer) else { return }  // unpinned: stop delivering
-                var pending = try await node.store.pendingDeliveries(peer: peer, limit: batchSize)
+                guard let target = try await node.store.peer(named: peer) else { break }  // unpinned: stop delivering
+                var pending = prefetched
+                prefetched = []
+                if pending.isEmpty { pending = try await node.store.pendingDeliveries(peer: peer, after: sent, limit: batchSize) }
                 if pending.isEmpty {
+                    if let a = acknowledging {
+                        acknowledging = nil
+                        try await a.value
+                    }
                     await signal.wait(timeout: .seconds(5))
                     continue
                 }
@@ -64,10 +78,14 @@ struct PeerDelivery: Sendable {
                     pending = Array(pending[...rotation])
                 }
                 let ids = pending.map(\.id)
+                let last = pending.last!.position
                 let body = Batch.encode(ids: ids, canonical: pending.map(\.canonical))
-                let responseBytes = try await client.post(
+                async let answer = client.post(
                     Batch.path, body: body, to: target, from: node, keys: node.signingKeys(for: try Event(bytes: pending[0].canonical)),
                     timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
+                let limit = batchSize
+                async let next = node.store.pendingDeliveries(peer: peer, after: last, limit: limit)
+                let responseBytes = try await answer
                 let response = try JSONDecoder().decode(BatchResponse.self, from: Data(responseBytes))
                 guard response.batch == Batch.id(for: ids), response.results.count == ids.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
@@ -78,21 +96,33 @@ struct PeerDelivery: Sendable {
                     rejections.append(r)
                     logger.warning("peer rejected an event", metadata: ["event": "\(r.event.short)", "code": "\(r.code)", "reason": "\(r.message)"])
                 }
-                try await node.store.acknowledgeDelivery(peer: peer, through: pending.last!.position, rejections: rejections, now: node.time.now())
+                if let a = acknowledging { try await a.value }
+                let store = node.store, peer = peer, now = node.time.now(), found = rejections
+                acknowledging = Task { try await store.acknowledgeDelivery(peer: peer, through: last, rejections: found, now: now) }
+                sent = last
+                prefetched = (try? await next) ?? []
                 failures = 0
                 batchSize = settings.batchSize
             } catch {
-                if Task.isCancelled { return }
+                if let a = acknowledging {
+                    acknowledging = nil
+                    _ = await a.result
+                }
+                sent = nil
+                prefetched = []
+                if Task.isCancelled { break }
                 failures += 1
                 if let f = error as? FederationClient.Failure, f.status == 413 { batchSize = max(1, batchSize / 2) }
                 let delay = settings.backoffMilliseconds(failures: failures)
                 let message = String(describing: error)
                 logger.notice("delivery failed; retrying", metadata: ["failures": "\(failures)", "retry_ms": "\(delay)", "error": "\(message.prefix(300))"])
                 try? await node.store.recordDeliveryFailure(
-                    peer: peer, error: String(message.prefix(500)), nextAttempt: node.time.now().adding(seconds: 0).advanced(ms: delay), now: node.time.now())
+                    peer: peer, error: String(message.prefix(500)), nextAttempt: node.time.now().advanced(ms: delay), now: node.time.now())
                 try? await Task.sleep(for: .milliseconds(delay))
             }
         }
+        // Leave the last answered batch's cursor committed.
+        _ = await acknowledging?.result
     }
 }
 
