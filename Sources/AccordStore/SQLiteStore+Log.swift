@@ -38,14 +38,16 @@ extension SQLiteStore {
     /// completes, in the caller's transaction. Returns the leaf's 0-based index.
     ///
     /// Call it once per authored event, inside the transaction that stores the event.
-    static func appendToLog(_ db: Database, eventID: EventID) throws -> Int64 {
+    /// With `markEvent` false the caller writes the index into the event's row itself (it
+    /// inserts the row after this call), which saves rewriting the row.
+    static func appendToLog(_ db: Database, eventID: EventID, markEvent: Bool = true) throws -> Int64 {
         // The hot path binds through SQLite directly: GRDB's argument handling would cost more
         // than the inserts themselves.
         let leaf = try db.cachedStatement(sql: "INSERT INTO log_leaves(event_id) VALUES (?)")
         try step(db, leaf) { s in bind(s, 1, eventID.bytes) }
         let index = db.lastInsertedRowID - 1
         try appendNodes(db, leafHash: Merkle.leafHash(eventID.bytes), at: index)
-        // The event's row was just written in this transaction: its page is at hand.
+        guard markEvent else { return index }
         let mark = try db.cachedStatement(sql: "UPDATE events SET log_index = ? WHERE id = ?")
         try step(db, mark) { s in
             sqlite3_bind_int64(s, 1, index)

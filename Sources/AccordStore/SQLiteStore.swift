@@ -113,12 +113,13 @@ public final class SQLiteStore: Store {
 
     // MARK: Events
 
-    static func insertEvent(_ db: Database, _ event: Event, now: Timestamp) throws -> Int64 {
+    /// Stores an event; `logIndex` is its leaf in this node's log, for events it authored.
+    static func insertEvent(_ db: Database, _ event: Event, now: Timestamp, logIndex: Int64? = nil) throws -> Int64 {
         let statement = try db.cachedStatement(
-            sql: "INSERT INTO events(id, origin, type, case_id, time, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO events(id, origin, type, case_id, time, received_at, body, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         try statement.execute(arguments: [
             Data(event.id.bytes), event.origin, event.type.rawValue, event.caseID.map { Data($0.bytes) } ?? (event.type == .open ? Data(event.id.bytes) : nil),
-            event.time.milliseconds, now.milliseconds, Data(event.canonical),
+            event.time.milliseconds, now.milliseconds, Data(event.canonical), logIndex,
         ])
         return db.lastInsertedRowID
     }
@@ -144,8 +145,9 @@ public final class SQLiteStore: Store {
             // A case touched several times in the group is written once, in its latest state.
             var latest: [EventID: CaseState] = [:]
             for item in items {
-                let seq = try Self.insertEvent(db, item.event, now: now)
-                indices.append(try Self.appendToLog(db, eventID: item.event.id))
+                let index = try Self.appendToLog(db, eventID: item.event.id, markEvent: false)
+                let seq = try Self.insertEvent(db, item.event, now: now, logIndex: index)
+                indices.append(index)
                 for peer in item.event.to { try outbox.execute(arguments: [peer, seq]) }
                 if let state = item.caseState { latest[state.id] = state }
             }

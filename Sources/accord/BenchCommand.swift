@@ -15,14 +15,22 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Events for the throughput run.") var events: Int = 20_000
     @Option(help: "Events for the latency run (one at a time).") var samples: Int = 300
-    @Option(help: "Seconds for the verify-rate run.") var seconds: Double = 3
+    @Option(help: "Seconds for each verify-rate measurement.") var seconds: Double = 1
+    @Option(help: "Throughput rounds; each is timed between two verify-rate measurements, and the median ratio is reported.") var rounds: Int = 3
     @Option(help: "Concurrent authors in the throughput run.") var authors: Int = 8
     @Option(help: "Steps each author submits at once (Node.steps).") var bulk: Int = 50
+    @Option(help: "Events per delivery batch (the nodes' delivery.batch_size).") var batch: Int = DeliverySettings().batchSize
     @Flag(help: "Turn off the log's background schedules (checkpoints, receipts, exchange) in the two nodes.") var noLogSchedule = false
+
+    func validate() throws {
+        guard events > 0, samples > 0, rounds > 0, authors > 0, bulk > 0, batch > 0, seconds > 0 else {
+            throw ValidationError("--events, --samples, --rounds, --authors, --bulk, --batch and --seconds must be positive")
+        }
+    }
 
     func run() async throws {
         try await reporting {
-            try await Bench(events: events, samples: samples, seconds: seconds, authors: authors, bulk: bulk, logSchedule: !noLogSchedule).run()
+            try await Bench(events: events, samples: samples, seconds: seconds, rounds: rounds, authors: authors, bulk: bulk, batch: batch, logSchedule: !noLogSchedule).run()
         }
     }
 }
@@ -31,33 +39,61 @@ struct Bench {
     let events: Int
     let samples: Int
     let seconds: Double
+    let rounds: Int
     let authors: Int
     let bulk: Int
+    let batch: Int
     let logSchedule: Bool
 
     func say(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 
+    /// One throughput round: the verify rate just before and just after, so that the ratio
+    /// compares numbers taken minutes apart at most on a machine whose speed drifts.
+    struct Round {
+        var verifyBefore: Double
+        var verifyAfter: Double
+        var run: EndToEnd
+        var verify: Double { (verifyBefore + verifyAfter) / 2 }
+        var ratio: Double { run.eventsPerSecond / verify }
+    }
+
+    struct EndToEnd {
+        var eventsPerSecond: Double
+        var authoringPerSecond: Double
+        var cores: Double
+        var cpuMicrosecondsPerEvent: Double
+    }
+
     func run() async throws {
-        say("accord bench: \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        let verify = verifyRate()
-        say(String(format: "  Ed25519 verify, one core: %.0f/s", verify))
+        say("accord bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(rounds) throughput rounds")
         let sign = signRate()
         say(String(format: "  Ed25519 sign, one core: %.0f/s", sign))
-        let (throughput, authoring) = try await endToEnd()
-        say(String(format: "  end-to-end: %.0f events/s (authoring alone %.0f/s)", throughput, authoring))
+        var results: [Round] = []
+        for r in 1...rounds {
+            let before = verifyRate()
+            let run = try await endToEnd()
+            let after = verifyRate()
+            let round = Round(verifyBefore: before, verifyAfter: after, run: run)
+            results.append(round)
+            say(String(format: "  round %d: verify %.0f/s before, %.0f/s after; end-to-end %.0f events/s (ratio %.2f), %.2f cores, %.0f µs CPU per event; authoring alone %.0f/s",
+                       r, before, after, run.eventsPerSecond, round.ratio, run.cores, run.cpuMicrosecondsPerEvent, run.authoringPerSecond))
+        }
+        let byRatio = results.sorted { $0.ratio < $1.ratio }
+        let median = byRatio[byRatio.count / 2]
         let (p50, p99) = try await latency()
         say(String(format: "  latency: p50 %.2f ms, p99 %.2f ms", p50, p99))
         let rss = try await idleRSS()
         say(String(format: "  idle RSS: %.1f MB", rss))
         print("| measure | value | target |")
         print("|---|---|---|")
-        print(String(format: "| Ed25519 verify rate, one core (swift-crypto) | %.0f /s | — |", verify))
+        print(String(format: "| Ed25519 verify rate, one core (swift-crypto), median round | %.0f /s | — |", median.verify))
         print(String(format: "| Ed25519 sign rate, one core | %.0f /s | — |", sign))
-        print(String(format: "| end-to-end events/s, two nodes (signed, delivered, verified, stored) | %.0f /s | ≥ %.0f /s |", throughput, verify / 2))
-        print(String(format: "| ratio end-to-end ÷ verify rate | %.2f | ≥ 0.50 |", throughput / verify))
-        print(String(format: "| authoring alone (sign + validate + commit), %d authors × %d steps per call | %.0f /s | — |", authors, bulk, authoring))
+        print(String(format: "| end-to-end events/s, two nodes (signed, delivered, verified, stored), median round | %.0f /s | ≥ %.0f /s |", median.run.eventsPerSecond, median.verify / 2))
+        print(String(format: "| ratio end-to-end ÷ verify rate, median of %d rounds (lowest, highest) | %.2f (%.2f, %.2f) | ≥ 0.50 |", rounds, median.ratio, byRatio.first!.ratio, byRatio.last!.ratio))
+        print(String(format: "| CPU used end-to-end, median round | %.2f cores, %.0f µs per event | — |", median.run.cores, median.run.cpuMicrosecondsPerEvent))
+        print(String(format: "| authoring alone (sign + validate + commit), %d authors × %d steps per call | %.0f /s | — |", authors, bulk, median.run.authoringPerSecond))
         print(String(format: "| latency of one event at low load, p50 | %.2f ms | — |", p50))
         print(String(format: "| latency of one event at low load, p99 | %.2f ms | < 20 ms |", p99))
         print(String(format: "| idle node RSS | %.1f MB | < 60 MB |", rss))
@@ -91,7 +127,7 @@ struct Bench {
         let clock = ContinuousClock()
         let start = clock.now
         var n = 0
-        while clock.now - start < .seconds(seconds / 2) {
+        while clock.now - start < .seconds(seconds) {
             for _ in 0..<200 { _ = keys.sign(message) }
             n += 200
         }
@@ -107,6 +143,7 @@ struct Bench {
         for name in ["aurelia", "borealis"] {
             let port = try FreePort.find()
             var config = NodeConfiguration(name: name, listenPort: port, profile: ProfileInfo(organisation: name, country: "XB", roles: [.technical], languages: ["en"], hours: "24/7"))
+            config.delivery.batchSize = batch
             if !logSchedule { config.log = LogSettings(checkpointIntervalSeconds: 0, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0) }
             let dir = DataDirectory(root + "/" + name)
             _ = try await dir.create(configuration: config)
@@ -118,7 +155,7 @@ struct Bench {
         return (nodes[0], nodes[1], root)
     }
 
-    func endToEnd() async throws -> (Double, Double) {
+    func endToEnd() async throws -> EndToEnd {
         let (a, b, root) = try await cluster()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cases = 16
@@ -157,13 +194,13 @@ struct Bench {
             try await Task.sleep(for: .milliseconds(2))
         }
         let total = clock.now - start
-        say(String(format: "  end-to-end used %.2f cores (%.0f µs of CPU per event)", (Self.cpuSeconds() - cpuStart) / total.seconds,
-                   (Self.cpuSeconds() - cpuStart) / Double(events) * 1e6))
+        let cpu = Self.cpuSeconds() - cpuStart
         let stored = try await b.node.store.eventCount() - 1 - Int64(cases)
         guard stored == Int64(events) else { throw AccordError(.storage, "the receiver stored \(stored) of \(events) events") }
         await a.stop()
         await b.stop()
-        return (Double(events) / total.seconds, Double(events) / authored.seconds)
+        return EndToEnd(eventsPerSecond: Double(events) / total.seconds, authoringPerSecond: Double(events) / authored.seconds,
+                        cores: cpu / total.seconds, cpuMicrosecondsPerEvent: cpu / Double(events) * 1e6)
     }
 
     /// User plus system CPU time of this process so far.
@@ -179,20 +216,22 @@ struct Bench {
         let open = try await a.node.open(OpenCaseRequest(kind: .notification, title: "Latency", to: ["borealis"], fields: ["summary": "Latency"]))
         try await b.node.waitForReceipt(of: open.event.id)
         let clock = ContinuousClock()
-        var samplesMs: [Double] = []
+        var samplesMs: [Double] = [], authoringMs: [Double] = []
         for i in 0..<samples {
             let start = clock.now
             let e = try await a.node.step(.provideInformation, in: open.event.id, body: ["information": .string("Update \(i)")])
             let authored = clock.now
             try await b.node.waitForReceipt(of: e.event.id)
             samplesMs.append((clock.now - start).seconds * 1000)
-            if ProcessInfo.processInfo.environment["ACCORD_BENCH_TRACE"] != nil {
-                say(String(format: "sample %d authored %.2f total %.2f", i, (authored - start).seconds * 1000, samplesMs.last!))
-            }
+            authoringMs.append((authored - start).seconds * 1000)
             try await Task.sleep(for: .milliseconds(10))
         }
         await a.stop()
         await b.stop()
+        // Where the slowest samples spent their time: the author's commit, or delivery and receipt.
+        for i in samplesMs.indices.sorted(by: { samplesMs[$0] > samplesMs[$1] }).prefix(3) {
+            say(String(format: "  slow sample %d: %.2f ms, of which authoring %.2f ms", i, samplesMs[i], authoringMs[i]))
+        }
         samplesMs.sort()
         return (samplesMs[samplesMs.count / 2], samplesMs[min(samplesMs.count - 1, Int(Double(samplesMs.count) * 0.99))])
     }

@@ -128,14 +128,15 @@ extension Event {
 
     static func randomNonce() -> [UInt8] {
         var g = SystemRandomNumberGenerator()
-        return (0..<8).map { _ in UInt8.random(in: .min ... .max, using: &g) }
+        return withUnsafeBytes(of: g.next() as UInt64) { Array($0) }
     }
+
+    static let members: Set<String> = ["v", "type", "origin", "to", "case", "time", "nonce", "body", "sig"]
 
     /// Checks the structure of a received event (not its signature, which needs the origin's key).
     public init(json: JSONValue) throws(AccordError) {
         guard case .object(let m) = json else { throw AccordError(.malformed, "an event is a JSON object") }
-        let allowed: Set<String> = ["v", "type", "origin", "to", "case", "time", "nonce", "body", "sig"]
-        if let extra = m.keys.first(where: { !allowed.contains($0) }) {
+        if let extra = m.keys.first(where: { !Self.members.contains($0) }) {
             throw AccordError(.malformed, "unknown event member \"\(extra)\"", field: extra)
         }
         guard m["v"]?.intValue == Self.version else { throw AccordError(.malformed, "unsupported event version; expected v=1", field: "v") }

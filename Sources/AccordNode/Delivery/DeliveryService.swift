@@ -86,7 +86,7 @@ struct PeerDelivery: Sendable {
                 let limit = batchSize
                 async let next = node.store.pendingDeliveries(peer: peer, after: last, limit: limit)
                 let responseBytes = try await answer
-                let response = try JSONDecoder().decode(BatchResponse.self, from: Data(responseBytes))
+                let response = try BatchResponse(bytes: responseBytes)
                 guard response.batch == Batch.id(for: ids), response.results.count == ids.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
                 }

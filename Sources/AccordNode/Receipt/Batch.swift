@@ -84,4 +84,36 @@ public struct BatchResponse: Sendable, Codable, Equatable {
         self.batch = batch
         self.results = results
     }
+
+    /// The response body: canonical JSON, `{"batch": …, "results": [{"index", "id", "status", "code", "message"}, …]}`.
+    public var bytes: [UInt8] {
+        CanonicalJSON.encode([
+            "batch": .string(batch),
+            "results": .array(results.map { r in
+                var m: [String: JSONValue] = ["index": .number(Double(r.index)), "status": .string(r.status.rawValue)]
+                if let id = r.id { m["id"] = .string(id) }
+                if let code = r.code { m["code"] = .string(code) }
+                if let message = r.message { m["message"] = .string(message) }
+                return .object(m)
+            }),
+        ])
+    }
+
+    /// Parses a peer's response body.
+    public init(bytes: [UInt8]) throws(AccordError) {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, "the peer's batch response: \(error.description)") }
+        guard let batch = json["batch"]?.stringValue, let items = json["results"]?.arrayValue else {
+            throw AccordError(.malformed, "the peer's batch response has no batch id or results")
+        }
+        var results: [EventResult] = []
+        results.reserveCapacity(items.count)
+        for item in items {
+            guard let index = item["index"]?.intValue, let statusText = item["status"]?.stringValue, let status = EventResult.Status(rawValue: statusText) else {
+                throw AccordError(.malformed, "the peer's batch response has a result without index or status")
+            }
+            results.append(EventResult(index: index, id: item["id"]?.stringValue, status: status, code: item["code"]?.stringValue, message: item["message"]?.stringValue))
+        }
+        self.init(batch: batch, results: results)
+    }
 }

@@ -83,10 +83,7 @@ extension Node {
                     logger.notice("event rejected", metadata: ["peer": "\(sender)", "code": "\(error.code)", "event": "\(id ?? "-")"])
                 }
             }
-            let response = BatchResponse(batch: batchID, results: results)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let responseBytes = [UInt8](try encoder.encode(response))
+            let responseBytes = BatchResponse(batch: batchID, results: results).bytes
             try await store.commitReceived(
                 InboundReceipt(peer: sender, batchID: batchID, events: accepted, caseStates: Array(states.values), keyChanges: keyChanges, result: responseBytes, now: now))
             for state in states.values { commits.remember(state) }
