@@ -40,6 +40,29 @@ import Testing
         }
     }
 
+    /// Unpinning a peer stops delivery to it; pinning it again while the node runs resumes
+    /// from the cursor, with what was authored in between.
+    @Test func deliveryResumesWhenAPeerIsPinnedAgain() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"].node, b = cluster["borealis"].node
+            let opened = try await a.open(OpenCaseRequest(kind: .notification, title: "Phishing", to: ["borealis"], fields: ["summary": "Phishing wave"]))
+            try await b.waitForReceipt(of: opened.event.id)
+            let pin = try #require(try await a.store.peer(named: "borealis"))
+            #expect(try await a.store.removePeer(named: "borealis"))
+            let step = try await a.step(.provideInformation, in: opened.event.id, body: ["information": "New sender domains"])
+            try await Task.sleep(for: .seconds(3))  // the worker for borealis has stopped
+            #expect(try await b.store.event(step.event.id) == nil)
+            try await a.store.savePeer(pin)
+            var arrived = false
+            for _ in 0..<100 where !arrived {
+                try await Task.sleep(for: .milliseconds(100))
+                arrived = try await b.store.containsEvent(step.event.id)
+            }
+            #expect(arrived, "delivery did not resume within 10 s of pinning the peer again")
+        }
+    }
+
     @Test func aCaseAddressedToTwoNodes() async throws {
         try await TestCluster.with(["caledonia", "aurelia", "borealis"]) { cluster in
             try await cluster.startAll()

@@ -3,6 +3,7 @@ import AccordStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers this node's outbox to every pinned peer: per peer one batch in flight, a durable
 /// cursor, a result per event, capped exponential backoff, and catch-up after restarts.
@@ -21,13 +22,16 @@ public struct DeliveryService: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                var running = Set<String>()
+                // A worker stops when its peer is unpinned; pinning the peer again starts a new one.
+                let running = RunningPeers()
                 while !Task.isCancelled {
                     if let peers = try? await node.store.peers() {
-                        for peer in peers where !running.contains(peer.name) {
-                            running.insert(peer.name)
+                        for peer in peers where running.names.withLock({ $0.insert(peer.name).inserted }) {
                             let worker = PeerDelivery(node: node, client: client, peer: peer.name)
-                            group.addTask { await worker.run() }
+                            group.addTask {
+                                await worker.run()
+                                _ = running.names.withLock { $0.remove(peer.name) }
+                            }
                         }
                     }
                     try? await Task.sleep(for: peerRefresh)
@@ -36,6 +40,11 @@ public struct DeliveryService: Service {
             }
         }
     }
+}
+
+/// The peers that have a delivery worker.
+final class RunningPeers: Sendable {
+    let names = Mutex(Set<String>())
 }
 
 /// The delivery loop for one peer.
