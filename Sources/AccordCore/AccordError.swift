@@ -23,6 +23,8 @@ public struct AccordError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let forbidden = Code(rawValue: "forbidden")
         public static let clockSkew = Code(rawValue: "clock_skew")
         public static let replay = Code(rawValue: "replay")
+        /// A batch that follows another the receiver has not processed.
+        public static let outOfOrder = Code(rawValue: "out_of_order")
         public static let storage = Code(rawValue: "storage")
         public static let unavailable = Code(rawValue: "unavailable")
         public static let configuration = Code(rawValue: "configuration")

@@ -38,7 +38,7 @@ enum JSONResponse {
         case .unauthorized, .badSignature, .clockSkew: .unauthorized
         case .forbidden, .unknownPeer, .notAddressed: .forbidden
         case .notFound, .unknownCase: .notFound
-        case .conflict, .replay: .conflict
+        case .conflict, .replay, .outOfOrder: .conflict
         case .illegalStep, .badProof: .unprocessableContent
         case .tooLarge: .contentTooLarge
         case .unavailable: .badGateway

@@ -20,6 +20,8 @@ public final class Node: Sendable {
     let caseLock = AsyncLock()
     let deliverySignals = Mutex<[String: Signal]>([:])
     let receiptWaiters = Mutex<[EventID: [OneShot]]>([:])
+    /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
+    let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
     let commits = GroupCommit()
 
     public var name: String { configuration.name }

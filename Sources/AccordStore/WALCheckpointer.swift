@@ -15,13 +15,15 @@ final class WALCheckpointer: @unchecked Sendable {
     private let timer: any DispatchSourceTimer
     init(path: String, interval: DispatchTimeInterval = .milliseconds(250)) throws {
         var config = Configuration()
-        config.busyMode = .immediateError
+        // Opening may meet a lock briefly (another connection starting up or closing); PASSIVE
+        // checkpoints themselves never wait on the busy handler.
+        config.busyMode = .timeout(10)
         config.label = "accord.checkpointer"
         let connection = try DatabaseQueue(path: path, configuration: config)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "accord.wal-checkpoint", qos: .utility))
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
         timer.setEventHandler {
-            // A busy database (another checkpoint, or a writer holding a lock it needs) is retried next round.
+            // A checkpoint that cannot run now (another one is running) is retried next round.
             try? connection.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
         }
         timer.resume()

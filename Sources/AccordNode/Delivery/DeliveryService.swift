@@ -48,33 +48,50 @@ final class RunningPeers: Sendable {
 }
 
 /// The delivery loop for one peer.
+///
+/// Up to `delivery.batches_in_flight` batches are on the wire at once, each naming the one
+/// before it (`after`), so the peer verifies the next batch while it commits the previous one
+/// and applies them in order. Answers are taken in order; an answered batch's cursor is
+/// committed while the next answer is awaited (at most one such commit is pending). After any
+/// failure, everything in flight is dropped and delivery resumes from the durable cursor; the
+/// peer answers anything sent twice as a duplicate.
 struct PeerDelivery: Sendable {
     let node: Node
     let client: FederationClient
     let peer: String
 
+    /// A batch sent and not yet answered.
+    struct InFlight {
+        let ids: [EventID]
+        let batch: String
+        let last: Int64
+        let endsWithRotation: Bool
+        let answer: Task<[UInt8], any Error>
+    }
+
     func run() async {
         var failures = 0
-        var batchSize = node.configuration.delivery.batchSize
         let settings = node.configuration.delivery
+        var batchSize = settings.batchSize
         let signal = node.signal(for: peer)
         var logger = node.logger
         logger[metadataKey: "peer"] = .string(peer)
-        // Two stages overlap with the peer's work on a batch: the next batch is read while the
-        // request is in flight, and the answered batch's cursor is committed while the next one
-        // is sent. `sent` is the last position answered; its acknowledgement may still be
-        // committing (at most one is). After any failure, delivery resumes from the durable
-        // cursor; the peer answers anything sent twice as a duplicate.
-        var sent: Int64? = nil
+        var sent: Int64? = nil  // the last position answered; its cursor may still be committing
         var acknowledging: Task<Void, any Error>? = nil
-        var prefetched: [OutboxEntry] = []
+        var inFlight: [InFlight] = []
         while !Task.isCancelled {
             do {
                 guard let target = try await node.store.peer(named: peer) else { break }  // unpinned: stop delivering
-                var pending = prefetched
-                prefetched = []
-                if pending.isEmpty { pending = try await node.store.pendingDeliveries(peer: peer, after: sent, limit: batchSize) }
-                if pending.isEmpty {
+                // The peer verifies what follows a key rotation with the new key: nothing is sent
+                // after a batch ending in one until it is answered.
+                while inFlight.count < settings.batchesInFlight, inFlight.last?.endsWithRotation != true {
+                    var pending = try await node.store.pendingDeliveries(peer: peer, after: inFlight.last?.last ?? sent, limit: batchSize)
+                    if pending.isEmpty { break }
+                    let rotation = pending.firstIndex { $0.type == .keyRotation }
+                    if let rotation { pending = Array(pending[...rotation]) }
+                    inFlight.append(try send(pending, to: target, after: inFlight.last?.batch, endsWithRotation: rotation != nil))
+                }
+                guard let head = inFlight.first else {
                     if let a = acknowledging {
                         acknowledging = nil
                         try await a.value
@@ -82,43 +99,34 @@ struct PeerDelivery: Sendable {
                     await signal.wait(timeout: .seconds(5))
                     continue
                 }
-                // A batch ends with a key rotation: the peer verifies what follows with the new key.
-                if let rotation = pending.firstIndex(where: { $0.type == .keyRotation }) {
-                    pending = Array(pending[...rotation])
-                }
-                let ids = pending.map(\.id)
-                let last = pending.last!.position
-                let body = Batch.encode(ids: ids, canonical: pending.map(\.canonical))
-                async let answer = client.post(
-                    Batch.path, body: body, to: target, from: node, keys: node.signingKeys(for: try Event(bytes: pending[0].canonical)),
-                    timeout: .seconds(Int64(settings.requestTimeoutSeconds)))
-                let limit = batchSize
-                async let next = node.store.pendingDeliveries(peer: peer, after: last, limit: limit)
-                let responseBytes = try await answer
-                let response = try BatchResponse(bytes: responseBytes)
-                guard response.batch == Batch.id(for: ids), response.results.count == ids.count else {
+                // Requests run as tasks of their own: stopping delivery must cancel them itself.
+                let answer = head.answer
+                let bytes = try await withTaskCancellationHandler { try await answer.value } onCancel: { answer.cancel() }
+                let response = try BatchResponse(bytes: bytes)
+                inFlight.removeFirst()
+                guard response.batch == head.batch, response.results.count == head.ids.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
                 }
                 var rejections: [DeliveryRejection] = []
                 for (i, result) in response.results.enumerated() where result.status == .rejected {
-                    let r = DeliveryRejection(event: ids[i], code: result.code ?? "rejected", message: result.message ?? "")
+                    let r = DeliveryRejection(event: head.ids[i], code: result.code ?? "rejected", message: result.message ?? "")
                     rejections.append(r)
                     logger.warning("peer rejected an event", metadata: ["event": "\(r.event.short)", "code": "\(r.code)", "reason": "\(r.message)"])
                 }
                 if let a = acknowledging { try await a.value }
-                let store = node.store, peer = peer, now = node.time.now(), found = rejections
+                let store = node.store, peer = peer, now = node.time.now(), last = head.last, found = rejections
                 acknowledging = Task { try await store.acknowledgeDelivery(peer: peer, through: last, rejections: found, now: now) }
                 sent = last
-                prefetched = (try? await next) ?? []
                 failures = 0
                 batchSize = settings.batchSize
             } catch {
+                for f in inFlight { f.answer.cancel() }
+                inFlight = []
                 if let a = acknowledging {
                     acknowledging = nil
                     _ = await a.result
                 }
                 sent = nil
-                prefetched = []
                 if Task.isCancelled { break }
                 failures += 1
                 if let f = error as? FederationClient.Failure, f.status == 413 { batchSize = max(1, batchSize / 2) }
@@ -130,8 +138,19 @@ struct PeerDelivery: Sendable {
                 try? await Task.sleep(for: .milliseconds(delay))
             }
         }
+        for f in inFlight { f.answer.cancel() }
         // Leave the last answered batch's cursor committed.
         _ = await acknowledging?.result
+    }
+
+    /// Starts the request for one batch.
+    func send(_ pending: [OutboxEntry], to target: Peer, after: String?, endsWithRotation: Bool) throws -> InFlight {
+        let ids = pending.map(\.id)
+        let body = Batch.encode(ids: ids, canonical: pending.map(\.canonical), after: after)
+        let keys = node.signingKeys(for: try Event(bytes: pending[0].canonical))
+        let client = client, node = node, timeout = Duration.seconds(Int64(node.configuration.delivery.requestTimeoutSeconds))
+        let answer = Task { try await client.post(Batch.path, body: body, to: target, from: node, keys: keys, timeout: timeout) }
+        return InFlight(ids: ids, batch: Batch.id(for: ids), last: pending.last!.position, endsWithRotation: endsWithRotation, answer: answer)
     }
 }
 

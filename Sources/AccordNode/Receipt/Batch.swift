@@ -3,8 +3,10 @@ import Crypto
 
 /// The federation batch: what a node POSTs to a peer's `/federation/v1/batches`.
 ///
-/// `{"batch": "<id>", "events": [<signed event>, ...]}`; the id is the lowercase hex
-/// SHA-256 of the concatenated ids of its events, so a retried batch has the same id.
+/// `{"batch": "<id>", "events": [<signed event>, ...], "after": "<id>"}`; the id is the
+/// lowercase hex SHA-256 of the concatenated ids of its events, so a retried batch has the
+/// same id. `after`, when present, names the batch sent just before this one and not yet
+/// answered: the receiver applies this one only once it has processed that one.
 public enum Batch {
     public static let path = "/federation/v1/batches"
     public static let maxEvents = 5000
@@ -15,15 +17,17 @@ public enum Batch {
         return Encoding.hex(h.finalize())
     }
 
-    public static func encode(_ events: [Event]) -> [UInt8] {
-        encode(ids: events.map(\.id), canonical: events.map(\.canonical))
+    public static func encode(_ events: [Event], after: String? = nil) -> [UInt8] {
+        encode(ids: events.map(\.id), canonical: events.map(\.canonical), after: after)
     }
 
     /// The batch body for events given by id and canonical bytes, sent as stored.
-    public static func encode(ids: [EventID], canonical: [[UInt8]]) -> [UInt8] {
+    public static func encode(ids: [EventID], canonical: [[UInt8]], after: String? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(canonical.reduce(160) { $0 + $1.count + 1 })
-        out.append(contentsOf: Array("{\"batch\":\"\(id(for: ids))\",\"events\":[".utf8))
+        out.reserveCapacity(canonical.reduce(240) { $0 + $1.count + 1 })
+        out.append(contentsOf: Array("{".utf8))
+        if let after { out.append(contentsOf: Array("\"after\":\"\(after)\",".utf8)) }
+        out.append(contentsOf: Array("\"batch\":\"\(id(for: ids))\",\"events\":[".utf8))
         for (i, bytes) in canonical.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: bytes)
@@ -33,21 +37,33 @@ public enum Batch {
     }
 
     /// Validates a batch's envelope; events are checked one by one afterwards.
-    public static func parse(_ bytes: [UInt8]) throws(AccordError) -> (id: String, events: [JSONValue]) {
+    public static func parse(_ bytes: [UInt8]) throws(AccordError) -> (id: String, after: String?, events: [JSONValue]) {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, error.description) }
         guard case .object(let m) = json else { throw AccordError(.malformed, "a batch is a JSON object") }
-        if let extra = m.keys.first(where: { $0 != "batch" && $0 != "events" }) {
+        if let extra = m.keys.first(where: { $0 != "batch" && $0 != "events" && $0 != "after" }) {
             throw AccordError(.malformed, "unknown batch member \"\(extra)\"")
         }
-        guard let id = m["batch"]?.stringValue, (1...128).contains(id.utf8.count),
-            id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D || $0 == 0x5F })
-        else { throw AccordError(.malformed, "batch must be an id of 1–128 letters, digits, '-' or '_'") }
+        guard let id = m["batch"]?.stringValue, isValidID(id) else {
+            throw AccordError(.malformed, "batch must be an id of 1–128 letters, digits, '-' or '_'")
+        }
+        var after: String? = nil
+        if let a = m["after"] {
+            guard let text = a.stringValue, isValidID(text), text != id else {
+                throw AccordError(.malformed, "after must be the id of another batch: 1–128 letters, digits, '-' or '_'")
+            }
+            after = text
+        }
         guard let events = m["events"]?.arrayValue, !events.isEmpty else {
             throw AccordError(.malformed, "events must be a non-empty array")
         }
         guard events.count <= maxEvents else { throw AccordError(.tooLarge, "a batch holds at most \(maxEvents) events") }
-        return (id, events)
+        return (id, after, events)
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count)
+            && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D || $0 == 0x5F }
     }
 }
 

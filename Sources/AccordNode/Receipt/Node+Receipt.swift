@@ -10,11 +10,13 @@ extension Node {
     /// batch's result are then committed in one transaction. A batch id seen before
     /// returns the stored result and changes nothing.
     public func receive(batch bytes: [UInt8], from peer: Peer) async throws -> [UInt8] {
-        let (batchID, items) = try Batch.parse(bytes)
+        let (batchID, after, items) = try Batch.parse(bytes)
         let sender = peer.name
 
-        // Structure and signatures first, outside the case lock and spread over the cores.
+        // Structure and signatures first, outside the case lock and spread over the cores:
+        // the batch this one follows may be committing meanwhile.
         let parsed = await Self.parseAndVerify(items, key: peer.signingKey)
+        if let after { try await waitForBatch(after, from: sender) }
 
         return try await caseLock.withLock {
             // Authored events still queued commit first, so case states are written in order.
@@ -87,12 +89,49 @@ extension Node {
             try await store.commitReceived(
                 InboundReceipt(peer: sender, batchID: batchID, events: accepted, caseStates: Array(states.values), keyChanges: keyChanges, result: responseBytes, now: now))
             for state in states.values { commits.remember(state) }
+            notifyBatch(BatchKey(peer: sender, batch: batchID))
             if !accepted.isEmpty {
                 notifyReceipt(of: accepted.map(\.id))
                 logger.debug("batch received", metadata: ["peer": "\(sender)", "accepted": "\(accepted.count)", "of": "\(parsed.count)"])
             }
             return responseBytes
         }
+    }
+
+    /// Returns once the batch `id` from `peer` has been processed (at once if it has been),
+    /// or throws `out_of_order` when it has not within the configured wait.
+    func waitForBatch(_ id: String, from peer: String) async throws {
+        let key = BatchKey(peer: peer, batch: id)
+        let waiter = OneShot()
+        // Batches are committed under the case lock, so checking and registering under it cannot miss one.
+        let processed = try await caseLock.withLock {
+            if try await store.inboundBatchResult(peer: peer, batchID: id) != nil { return true }
+            batchWaiters.withLock { $0[key, default: []].append(waiter) }
+            return false
+        }
+        if processed { return }
+        let limit = Duration.milliseconds(configuration.delivery.orderWaitMilliseconds)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await waiter.wait() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                waiter.fire()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        batchWaiters.withLock { waiters in
+            waiters[key]?.removeAll { $0 === waiter }
+            if waiters[key]?.isEmpty == true { waiters.removeValue(forKey: key) }
+        }
+        guard try await store.inboundBatchResult(peer: peer, batchID: id) != nil else {
+            throw AccordError(.outOfOrder, "this batch follows batch \(id), which \(name) has not processed; send that one first")
+        }
+    }
+
+    func notifyBatch(_ key: BatchKey) {
+        let ready = batchWaiters.withLock { $0.removeValue(forKey: key) ?? [] }
+        for w in ready { w.fire() }
     }
 
     /// Parses events and checks their signatures against `key`, in parallel.
@@ -105,7 +144,8 @@ extension Node {
                 }
             }
         }
-        let workers = items.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        // Small chunks, more than there are cores, so a core that frees up takes the next one.
+        let workers = items.count >= 64 ? min(16, max(2, ProcessInfo.processInfo.activeProcessorCount * 4), (items.count + 31) / 32) : 1
         if workers == 1 { return work(items[...]) }
         let chunk = (items.count + workers - 1) / workers
         return await withTaskGroup(of: (Int, [Result<(Event, Bool), AccordError>]).self) { group in
@@ -128,4 +168,10 @@ extension Node {
         }
         return try PublicSigningKey(base64: text)
     }
+}
+
+/// A batch as its sender names it.
+struct BatchKey: Hashable, Sendable {
+    let peer: String
+    let batch: String
 }

@@ -65,16 +65,24 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
 
 /// Delivery tuning.
 public struct DeliverySettings: Sendable, Codable, Equatable {
-    /// Events per batch (one batch in flight per peer).
+    /// Events per batch.
     public var batchSize: Int
+    /// Batches sent to one peer before the first is answered (1: strictly one at a time).
+    public var batchesInFlight: Int
+    /// How long a receiver holds a batch whose predecessor (its `after`) it has not yet
+    /// processed before refusing it with `409 out_of_order`.
+    public var orderWaitMilliseconds: Int
     /// First retry delay after a failure; doubles per failure up to `retryMaxMilliseconds`.
     public var retryInitialMilliseconds: Int
     public var retryMaxMilliseconds: Int
     /// How long to wait for a peer's answer to one batch.
     public var requestTimeoutSeconds: Int
 
-    public init(batchSize: Int = 500, retryInitialMilliseconds: Int = 250, retryMaxMilliseconds: Int = 60_000, requestTimeoutSeconds: Int = 30) {
+    public init(batchSize: Int = 500, batchesInFlight: Int = 2, orderWaitMilliseconds: Int = 10_000, retryInitialMilliseconds: Int = 250,
+                retryMaxMilliseconds: Int = 60_000, requestTimeoutSeconds: Int = 30) {
         self.batchSize = batchSize
+        self.batchesInFlight = batchesInFlight
+        self.orderWaitMilliseconds = orderWaitMilliseconds
         self.retryInitialMilliseconds = retryInitialMilliseconds
         self.retryMaxMilliseconds = retryMaxMilliseconds
         self.requestTimeoutSeconds = requestTimeoutSeconds
@@ -82,13 +90,29 @@ public struct DeliverySettings: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case batchSize = "batch_size"
+        case batchesInFlight = "batches_in_flight"
+        case orderWaitMilliseconds = "order_wait_ms"
         case retryInitialMilliseconds = "retry_initial_ms"
         case retryMaxMilliseconds = "retry_max_ms"
         case requestTimeoutSeconds = "request_timeout_s"
     }
 
+    /// Settings written by earlier versions lack the newer keys: they take the defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DeliverySettings()
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        batchesInFlight = try c.decodeIfPresent(Int.self, forKey: .batchesInFlight) ?? d.batchesInFlight
+        orderWaitMilliseconds = try c.decodeIfPresent(Int.self, forKey: .orderWaitMilliseconds) ?? d.orderWaitMilliseconds
+        retryInitialMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryInitialMilliseconds) ?? d.retryInitialMilliseconds
+        retryMaxMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryMaxMilliseconds) ?? d.retryMaxMilliseconds
+        requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+    }
+
     func validate() throws(AccordError) {
         guard (1...5000).contains(batchSize) else { throw AccordError(.configuration, "delivery.batch_size must be 1–5000") }
+        guard (1...4).contains(batchesInFlight) else { throw AccordError(.configuration, "delivery.batches_in_flight must be 1–4") }
+        guard (1...60_000).contains(orderWaitMilliseconds) else { throw AccordError(.configuration, "delivery.order_wait_ms must be 1–60000") }
         guard retryInitialMilliseconds > 0, retryMaxMilliseconds >= retryInitialMilliseconds else {
             throw AccordError(.configuration, "delivery.retry_initial_ms must be positive and at most retry_max_ms")
         }
