@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers this node's outbox to every pinned peer: per peer one batch in flight, a durable
+/// Delivers this node's outbox to every pinned peer: per peer up to two ordered batches in flight, a durable
 /// cursor, a result per event, capped exponential backoff, and catch-up after restarts.
 public struct DeliveryService: Service {
     let node: Node
