@@ -11,8 +11,9 @@ import Testing
 @Suite(.serialized) struct BatchOrderTests {
     let raw = RawFederationClient()
 
-    func withReceiver(_ body: (TestCluster.Member, TestCluster.Member) async throws -> Void) async throws {
-        let delivery = DeliverySettings(orderWaitMilliseconds: 1500, retryInitialMilliseconds: 20, retryMaxMilliseconds: 200)
+    /// `orderWait`: the receiver's `delivery.order_wait_ms`.
+    func withReceiver(orderWait: Int, _ body: (TestCluster.Member, TestCluster.Member) async throws -> Void) async throws {
+        let delivery = DeliverySettings(orderWaitMilliseconds: orderWait, retryInitialMilliseconds: 20, retryMaxMilliseconds: 200)
         try await TestCluster.with(["aurelia", "borealis"], delivery: delivery) { c in
             try await c.start("borealis")  // aurelia's own delivery stays off: the test sends by hand
             try await body(c["aurelia"], c["borealis"])
@@ -20,7 +21,8 @@ import Testing
     }
 
     @Test func aBatchThatArrivesFirstWaitsForTheOneItFollows() async throws {
-        try await withReceiver { a, b in
+        // The default wait: a loaded machine may take a while over the first batch.
+        try await withReceiver(orderWait: DeliverySettings().orderWaitMilliseconds) { a, b in
             let open = Fixtures.event(a, .open, to: ["borealis"], body: Fixtures.openBody(a))
             let step = Fixtures.event(a, .provideInformation, to: ["borealis"], caseID: open.id, body: ["information": "Indicators attached"])
             let first = Batch.id(for: [open.id])
@@ -37,7 +39,7 @@ import Testing
     }
 
     @Test func aBatchWhosePredecessorNeverComesIsRefusedAndNothingIsStored() async throws {
-        try await withReceiver { a, b in
+        try await withReceiver(orderWait: 1500) { a, b in
             let open = Fixtures.event(a, .open, to: ["borealis"], body: Fixtures.openBody(a))
             let before = try await b.node.store.eventCount()
             let reply = try await raw.post(Batch.encode([open], after: "never-sent"), to: b.url, recipient: "borealis", sender: "aurelia", keys: a.node.keys)
