@@ -118,4 +118,18 @@ final class OneShot: Sendable {
             if now { c.resume() }
         }
     }
+
+    /// Waits until fired or until `timeout` passes, whichever is first; when time runs out it
+    /// fires itself, so a later `wait` returns at once.
+    func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wait() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                self.fire()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
 }

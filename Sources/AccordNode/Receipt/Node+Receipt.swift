@@ -110,16 +110,7 @@ extension Node {
             return false
         }
         if processed { return }
-        let limit = Duration.milliseconds(configuration.delivery.orderWaitMilliseconds)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await waiter.wait() }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                waiter.fire()
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await waiter.wait(timeout: .milliseconds(configuration.delivery.orderWaitMilliseconds))
         batchWaiters.withLock { waiters in
             waiters[key]?.removeAll { $0 === waiter }
             if waiters[key]?.isEmpty == true { waiters.removeValue(forKey: key) }
