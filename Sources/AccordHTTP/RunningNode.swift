@@ -3,6 +3,7 @@ import AccordNode
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// A node running in this process, for `accord serve`, the demo and tests.
@@ -51,24 +52,38 @@ public final class RunningNode: Sendable {
     }
 }
 
-/// Finds a free TCP port on a loopback address (the small race before binding is acceptable for local use).
+/// Finds a free TCP port on a loopback address, for nodes that must know their URL before they
+/// listen (the small race before binding is acceptable for local use).
+///
+/// Ports come from below the kernel's ephemeral range, so outgoing connections (which take
+/// ephemeral ports) cannot grab one between `find` and the bind, and no port is handed out
+/// twice by one process.
 public enum FreePort {
+    static let handedOut = Mutex(Set<Int>())
+
     public static func find(host: String = "127.0.0.1") throws -> Int {
+        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { Int($0) } } ?? 32768
+        let range = 10_000..<max(10_001, ephemeralLow)
+        for _ in 0..<200 {
+            let port = Int.random(in: range)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if try canBind(host: host, port: port) { return port }
+        }
+        throw AccordError(.unavailable, "no free port found on \(host) between \(range.lowerBound) and \(range.upperBound - 1)")
+    }
+
+    static func canBind(host: String, port: Int) throws -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw AccordError(.unavailable, "no socket available") }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &addr.sin_addr)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw AccordError(.unavailable, "cannot bind \(host)") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return bound == 0
     }
 }
