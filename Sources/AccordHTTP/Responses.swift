@@ -55,7 +55,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let e as AccordError {
             if JSONResponse.status(for: e.code) == .internalServerError {
-                context.logger.error("request failed", metadata: ["code": "\(e.code)", "path": "\(request.uri.path)"])
+                context.logger.error(
+                    "request failed", metadata: ["code": "\(e.code)", "cause": "\(e.message)", "path": "\(request.uri.path)", "method": "\(request.method)"])
                 return JSONResponse.error(AccordError(e.code, "the node could not complete the request; see its log"))
             }
             return JSONResponse.error(e)
@@ -69,7 +70,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is DecodingError {
             return JSONResponse.error(AccordError(.malformed, "the request body is not the JSON this route expects"))
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(type(of: error))", "path": "\(request.uri.path)"])
+            // The full cause goes to the node's log only; the client gets a generic message.
+            context.logger.error(
+                "request failed",
+                metadata: ["error": "\(type(of: error))", "cause": "\(String(reflecting: error))", "path": "\(request.uri.path)", "method": "\(request.method)"])
             return JSONResponse.error(AccordError(.storage, "the node could not complete the request; see its log"))
         }
     }

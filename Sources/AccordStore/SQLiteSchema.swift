@@ -172,6 +172,28 @@ enum SQLiteSchema {
             // Logs written before v2 get their tree nodes now, leaf by leaf.
             try SQLiteStore.backfillLogNodes(db)
         }
+        m.registerMigration("v3: peer replacements, encryption keys required") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE peer_replacements (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      name TEXT NOT NULL,
+                      old_signing_key BLOB NOT NULL,
+                      new_signing_key BLOB NOT NULL,
+                      replaced_by TEXT NOT NULL,
+                      replaced_at INTEGER NOT NULL
+                    );
+                    """)
+            // Peers pinned offline before encryption keys were required: take the key from the
+            // signed profile when the node holds one. Any left without one must be pinned again.
+            let rows = try Row.fetchAll(db, sql: "SELECT name, profile FROM peers WHERE encryption_key IS NULL AND profile IS NOT NULL")
+            for row in rows {
+                guard let bytes = row["profile"] as Data?, let event = try? Event(bytes: [UInt8](bytes)),
+                    let text = event.body["encryption_key"]?.stringValue, let key = try? PublicEncryptionKey(base64: text)
+                else { continue }
+                try db.execute(sql: "UPDATE peers SET encryption_key = ? WHERE name = ?", arguments: [Data(key.raw), row["name"] as String])
+            }
+        }
         return m
     }
 }

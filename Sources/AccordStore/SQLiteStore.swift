@@ -9,11 +9,19 @@ public final class SQLiteStore: Store {
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// A new database file is created owner-only (0600) before SQLite opens it; SQLite gives
+    /// the `-wal` and `-shm` files the database file's permissions.
     public init(path: String) throws {
         self.path = path
+        Self.createOwnerOnly(path)
         var config = Configuration()
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Every commit is on disk (the WAL fsynced) before it returns: what the node
+            // acknowledges to a peer (a batch answered 200, a cosigned checkpoint, a witness's
+            // state) survives a power loss, not only a process crash. Group commit shares the
+            // fsync among the events written together.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoints run in the background (WALCheckpointer), not inside commits.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             // Once checkpointed, a WAL file that grew under load is cut back to 64 MiB.
@@ -32,6 +40,13 @@ public final class SQLiteStore: Store {
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
         }
+    }
+
+    /// Creates an empty file with mode 0600 if none exists, so the database is never
+    /// readable by others, not even between its creation and a later chmod.
+    static func createOwnerOnly(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if fd >= 0 { close(fd) }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -73,34 +88,62 @@ public final class SQLiteStore: Store {
 
     // MARK: Peers
 
-    static func peer(_ row: Row) throws -> Peer {
-        let enc: Data? = row["encryption_key"]
+    /// A pinned peer, or nil for one pinned without an encryption key by an earlier version
+    /// (it counts as not pinned until pinned again).
+    static func peer(_ row: Row) throws -> Peer? {
+        guard let enc = row["encryption_key"] as Data? else { return nil }
         return Peer(
             name: row["name"], url: row["url"],
             signingKey: try PublicSigningKey(raw: [UInt8](row["signing_key"] as Data)),
-            encryptionKey: try enc.map { d throws in try PublicEncryptionKey(raw: [UInt8](d)) },
+            encryptionKey: try PublicEncryptionKey(raw: [UInt8](enc)),
             addedAt: Timestamp(milliseconds: row["added_at"]),
             profile: (row["profile"] as Data?).map { [UInt8]($0) })
     }
 
     public func peers() async throws -> [Peer] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY name").map(Self.peer) }
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY name").compactMap(Self.peer) }
     }
 
     public func peer(named name: String) async throws -> Peer? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM peers WHERE name = ?", arguments: [name]).map(Self.peer) }
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM peers WHERE name = ?", arguments: [name]).flatMap(Self.peer) }
     }
 
     public func savePeer(_ peer: Peer) async throws {
+        try await write { db in try Self.upsertPeer(db, peer) }
+    }
+
+    static func upsertPeer(_ db: Database, _ peer: Peer) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO peers(name, url, signing_key, encryption_key, added_at, profile) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET url = excluded.url, signing_key = excluded.signing_key,
+                  encryption_key = excluded.encryption_key, profile = excluded.profile
+                """,
+            arguments: [peer.name, peer.url, Data(peer.signingKey.raw), Data(peer.encryptionKey.raw), peer.addedAt.milliseconds, peer.profile.map { Data($0) }])
+        try db.execute(sql: "INSERT INTO cursors(peer, delivered) VALUES (?, 0) ON CONFLICT(peer) DO NOTHING", arguments: [peer.name])
+    }
+
+    public func replacePeer(_ peer: Peer, replacing old: PublicSigningKey, by actor: String, at time: Timestamp) async throws {
         try await write { db in
+            let current = try Data.fetchOne(db, sql: "SELECT signing_key FROM peers WHERE name = ?", arguments: [peer.name])
+            guard current == Data(old.raw) else {
+                throw AccordError(.conflict, "the key pinned for \(peer.name) changed while it was being replaced; look again")
+            }
+            try Self.upsertPeer(db, peer)
             try db.execute(
-                sql: """
-                    INSERT INTO peers(name, url, signing_key, encryption_key, added_at, profile) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(name) DO UPDATE SET url = excluded.url, signing_key = excluded.signing_key,
-                      encryption_key = excluded.encryption_key, profile = excluded.profile
-                    """,
-                arguments: [peer.name, peer.url, Data(peer.signingKey.raw), peer.encryptionKey.map { Data($0.raw) }, peer.addedAt.milliseconds, peer.profile.map { Data($0) }])
-            try db.execute(sql: "INSERT INTO cursors(peer, delivered) VALUES (?, 0) ON CONFLICT(peer) DO NOTHING", arguments: [peer.name])
+                sql: "INSERT INTO peer_replacements(name, old_signing_key, new_signing_key, replaced_by, replaced_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [peer.name, Data(old.raw), Data(peer.signingKey.raw), actor, time.milliseconds])
+        }
+    }
+
+    public func peerReplacements() async throws -> [PeerReplacement] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM peer_replacements ORDER BY seq").map { row in
+                PeerReplacement(
+                    name: row["name"], oldKey: try PublicSigningKey(raw: [UInt8](row["old_signing_key"] as Data)),
+                    newKey: try PublicSigningKey(raw: [UInt8](row["new_signing_key"] as Data)),
+                    by: row["replaced_by"], at: Timestamp(milliseconds: row["replaced_at"]))
+            }
         }
     }
 

@@ -12,8 +12,13 @@ public protocol Store: LogStore {
     // MARK: Peers
     func peers() async throws -> [Peer]
     func peer(named name: String) async throws -> Peer?
-    /// Adds or replaces a pinned peer.
+    /// Adds a pinned peer, or updates one whose key is unchanged (URL, profile, encryption key).
     func savePeer(_ peer: Peer) async throws
+    /// Pins `peer` in place of the peer of the same name pinned with `old`, and records who
+    /// replaced it and when, in one transaction. Fails if the pinned key is no longer `old`.
+    func replacePeer(_ peer: Peer, replacing old: PublicSigningKey, by actor: String, at time: Timestamp) async throws
+    /// Every replacement of a pinned key, oldest first.
+    func peerReplacements() async throws -> [PeerReplacement]
     func removePeer(named name: String) async throws -> Bool
 
     // MARK: Events and cases
@@ -80,17 +85,35 @@ public struct AuthoredCommit: Sendable {
     }
 }
 
+/// A pinned key replaced by another for the same peer name: who did it, and when.
+public struct PeerReplacement: Sendable, Equatable {
+    public var name: String
+    public var oldKey: PublicSigningKey
+    public var newKey: PublicSigningKey
+    public var by: String
+    public var at: Timestamp
+
+    public init(name: String, oldKey: PublicSigningKey, newKey: PublicSigningKey, by: String, at: Timestamp) {
+        self.name = name
+        self.oldKey = oldKey
+        self.newKey = newKey
+        self.by = by
+        self.at = at
+    }
+}
+
 /// A peer whose key this node has pinned.
 public struct Peer: Sendable, Codable, Equatable {
     public var name: String
     public var url: String
     public var signingKey: PublicSigningKey
-    public var encryptionKey: PublicEncryptionKey?
+    /// The X25519 key evidence is encrypted to; every pinned peer has one.
+    public var encryptionKey: PublicEncryptionKey
     public var addedAt: Timestamp
     /// The peer's signed profile as last fetched, if any.
     public var profile: [UInt8]?
 
-    public init(name: String, url: String, signingKey: PublicSigningKey, encryptionKey: PublicEncryptionKey?, addedAt: Timestamp, profile: [UInt8]? = nil) {
+    public init(name: String, url: String, signingKey: PublicSigningKey, encryptionKey: PublicEncryptionKey, addedAt: Timestamp, profile: [UInt8]? = nil) {
         self.name = name
         self.url = url
         self.signingKey = signingKey
@@ -111,7 +134,7 @@ public struct Peer: Sendable, Codable, Equatable {
         name = try c.decode(String.self, forKey: .name)
         url = try c.decode(String.self, forKey: .url)
         signingKey = try PublicSigningKey(base64: c.decode(String.self, forKey: .signingKey))
-        encryptionKey = try c.decodeIfPresent(String.self, forKey: .encryptionKey).map { s throws in try PublicEncryptionKey(base64: s) }
+        encryptionKey = try PublicEncryptionKey(base64: c.decode(String.self, forKey: .encryptionKey))
         addedAt = try c.decode(Timestamp.self, forKey: .addedAt)
         profile = nil
     }
@@ -121,7 +144,7 @@ public struct Peer: Sendable, Codable, Equatable {
         try c.encode(name, forKey: .name)
         try c.encode(url, forKey: .url)
         try c.encode(signingKey.base64, forKey: .signingKey)
-        try c.encodeIfPresent(encryptionKey?.base64, forKey: .encryptionKey)
+        try c.encode(encryptionKey.base64, forKey: .encryptionKey)
         try c.encode(addedAt, forKey: .addedAt)
     }
 }

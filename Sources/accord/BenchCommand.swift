@@ -149,7 +149,7 @@ struct Bench {
             nodes.append(try await RunningNode.start(try Node.open(dir, logger: logger), port: port))
         }
         for (a, b) in [(nodes[0], nodes[1]), (nodes[1], nodes[0])] {
-            try await a.node.store.savePeer(Peer(name: b.node.name, url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: nil, addedAt: a.node.time.now()))
+            try await a.node.store.savePeer(Peer(name: b.node.name, url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: b.node.keys.publicEncryptionKey, addedAt: a.node.time.now()))
         }
         return (nodes[0], nodes[1], root)
     }

@@ -9,10 +9,13 @@ extension OperatorClient {
     }
 }
 
-/// The CLI's HTTP client: a refused connection is reported at once, not retried until the timeout.
+/// The CLI's HTTP client: a refused connection is reported at once, not retried until the timeout;
+/// redirects are not followed.
 let cliHTTP: HTTPClient = {
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool.retryConnectionEstablishment = false
+    // A profile fetched for pinning comes from the URL the operator typed, never from a redirect.
+    configuration.redirectConfiguration = .disallow
     configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()

@@ -22,7 +22,9 @@ struct PeerCommand: AsyncParsableCommand {
         @Option(help: "The peer's public URL.") var url: String
         @Option(help: "The fingerprint you verified out of band.") var fingerprint: String?
         @Option(help: "The peer's Ed25519 public key (base64), to pin without fetching its profile.") var key: String?
+        @Option(help: "The peer's X25519 encryption key (base64), required with --key.") var encryptionKey: String?
         @Option(help: "The peer's node name (with --key).") var name: String?
+        @Option(help: "Replace the key pinned for this name: the OLD key's fingerprint, confirming you know the peer lost it.") var replace: String?
 
         func run() async throws {
             try await reporting {
@@ -32,25 +34,28 @@ struct PeerCommand: AsyncParsableCommand {
                 let peer: Peer
                 if let key {
                     guard let name, NodeName.isValid(name) else { throw ValidationError("--key needs --name with the peer's node name") }
+                    guard let encryptionKey else { throw ValidationError("--key needs --encryption-key: every pinned peer has an encryption key") }
                     let signingKey = try PublicSigningKey(base64: key)
+                    let encryption = try PublicEncryptionKey(base64: encryptionKey)
                     print("Peer \(name) at \(url)\n  fingerprint: \(signingKey.displayFingerprint)")
                     try confirm(signingKey)
-                    peer = Peer(name: name, url: url, signingKey: signingKey, encryptionKey: nil, addedAt: SystemTime().now())
+                    peer = Peer(name: name, url: url, signingKey: signingKey, encryptionKey: encryption, addedAt: SystemTime().now())
                 } else {
                     let profile = try await FederationClient(http: cliHTTP).fetchProfile(url: url)
                     print("Peer \(profile.name) at \(url)")
-                    print("  organisation: \(profile.organisation) (\(profile.country))")
+                    print("  organisation: \(profile.organisation)")
+                    print("  country:      \(profile.country)")
                     print("  fingerprint:  \(profile.signingKey.displayFingerprint)")
                     try confirm(profile.signingKey)
                     peer = Peer(name: profile.name, url: url, signingKey: profile.signingKey, encryptionKey: profile.encryptionKey,
                                 addedAt: SystemTime().now(), profile: profile.event.canonical)
                 }
-                guard peer.name != config.name else { throw AccordError(.invalidField, "that is this node itself") }
-                if let existing = try await store.peer(named: peer.name), existing.signingKey != peer.signingKey {
-                    print("Note: this replaces the key pinned for \(peer.name) before (\(existing.signingKey.displayFingerprint)).")
+                let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())")
+                switch try await PeerPinning.pin(peer, replacing: replace, by: actor, selfName: config.name, store: store, now: SystemTime().now()) {
+                case .added: print("Pinned \(peer.name).")
+                case .updated: print("\(peer.name) was pinned with this key already; its URL and profile are updated.")
+                case .replaced(let old): print("Replaced the key pinned for \(peer.name) (\(old.displayFingerprint)) with \(peer.signingKey.displayFingerprint); the replacement is recorded.")
                 }
-                try await store.savePeer(peer)
-                print("Pinned \(peer.name).")
             }
         }
 

@@ -14,8 +14,8 @@ import Testing
     func withCluster(_ body: (TestCluster) async throws -> Void) async throws {
         try await TestCluster.with(["aurelia", "borealis", "caledonia"], pin: false) { c in
             let a = c["aurelia"], b = c["borealis"]
-            try await b.node.store.savePeer(Peer(name: "aurelia", url: a.url, signingKey: a.node.keys.publicSigningKey, encryptionKey: nil, addedAt: b.node.time.now()))
-            try await a.node.store.savePeer(Peer(name: "borealis", url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: nil, addedAt: a.node.time.now()))
+            try await b.node.store.savePeer(Peer(name: "aurelia", url: a.url, signingKey: a.node.keys.publicSigningKey, encryptionKey: a.node.keys.publicEncryptionKey, addedAt: b.node.time.now()))
+            try await a.node.store.savePeer(Peer(name: "borealis", url: b.url, signingKey: b.node.keys.publicSigningKey, encryptionKey: b.node.keys.publicEncryptionKey, addedAt: a.node.time.now()))
             try await c.start("borealis")
             try await body(c)
         }

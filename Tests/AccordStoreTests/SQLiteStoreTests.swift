@@ -24,8 +24,8 @@ import Testing
 
     @Test func authoredEventsGoToTheLogAndTheOutboxTogether() async throws {
         try await withStore { store, path in
-            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
-            try await store.savePeer(Peer(name: "caledonia", url: "http://127.0.0.1:2", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
+            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: NodeKeys.generate().publicEncryptionKey, addedAt: t0))
+            try await store.savePeer(Peer(name: "caledonia", url: "http://127.0.0.1:2", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: NodeKeys.generate().publicEncryptionKey, addedAt: t0))
             let (e, state) = try openEvent(to: ["borealis", "caledonia"])
             #expect(try await store.commitAuthored(e, caseState: state, now: t0) == 0)
             #expect(try await store.logSize() == 1)
@@ -49,7 +49,7 @@ import Testing
     /// Delivery reads the next batch while the previous one's cursor is still being committed.
     @Test func pendingDeliveriesStartAfterTheCursorAndAfterWhatWasSent() async throws {
         try await withStore { store, _ in
-            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: nil, addedAt: t0))
+            try await store.savePeer(Peer(name: "borealis", url: "http://127.0.0.1:1", signingKey: NodeKeys.generate().publicSigningKey, encryptionKey: NodeKeys.generate().publicEncryptionKey, addedAt: t0))
             var ids: [EventID] = []
             for _ in 0..<5 {
                 let (e, state) = try openEvent()
@@ -69,7 +69,7 @@ import Testing
 
     @Test func aReceivedBatchIsAppliedOnce() async throws {
         try await withStore { store, _ in
-            try await store.savePeer(Peer(name: "aurelia", url: "http://127.0.0.1:1", signingKey: keys.publicSigningKey, encryptionKey: nil, addedAt: t0))
+            try await store.savePeer(Peer(name: "aurelia", url: "http://127.0.0.1:1", signingKey: keys.publicSigningKey, encryptionKey: keys.publicEncryptionKey, addedAt: t0))
             let (e, state) = try openEvent()
             let receipt = InboundReceipt(peer: "aurelia", batchID: "b1", events: [e], caseStates: [state], keyChanges: [], result: Array("r".utf8), now: t0)
             try await store.commitReceived(receipt)

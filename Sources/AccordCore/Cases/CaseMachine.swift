@@ -39,7 +39,7 @@ extension CaseState {
             id: step.effectiveID, kind: kind, title: title, initiator: step.author, addressees: step.to,
             openedAt: step.time, status: .open, fields: fields, norms: norms, urgent: urgent, deadlines: deadlines,
             parties: Dictionary(uniqueKeysWithValues: step.to.map { ($0, PartyState(status: .awaitingAcknowledgement)) }),
-            informationRequests: [], conditions: [], updatedAt: step.time
+            informationRequests: [], conditions: [], updatedAt: step.time, lastStepAt: [step.author: step.time]
         )
         return state
     }
@@ -95,6 +95,7 @@ extension CaseState {
             throw AccordError(.invalidField, "an addressed party writes to the initiator (\(initiator)) only", field: "to")
         }
         guard status == .open else { throw step.illegal("case \(id.short) is \(status.rawValue); no further steps are possible") }
+        try checkTime(of: step)
 
         let summary: String
         switch step.type {
@@ -139,6 +140,9 @@ extension CaseState {
                     throw step.illegal("the request \(ref.short) was not put to \(step.author)")
                 }
                 guard request.answeredBy == nil else { throw step.illegal("the request \(ref.short) has already been answered") }
+                guard step.time >= request.at else {
+                    throw step.illegal("the reply is dated \(step.time), before the request \(ref.short) it answers (\(request.at))")
+                }
                 informationRequests[i].answeredBy = step.effectiveID
                 let stillOpen = informationRequests.contains { $0.by == request.by && $0.answeredBy == nil }
                 if !stillOpen, var party = parties[request.by], party.status == .informationRequested {
@@ -246,6 +250,9 @@ extension CaseState {
             guard conditions[i].to.contains(step.author), step.to.contains(conditions[i].by) else {
                 throw step.illegal("the conditions \(ref.short) were not proposed to \(step.author)")
             }
+            guard step.time >= conditions[i].at else {
+                throw step.illegal("the response is dated \(step.time), before the conditions \(ref.short) it answers (\(conditions[i].at))")
+            }
             guard conditions[i].responses[step.author] == nil else {
                 throw step.illegal("\(step.author) has already answered the conditions \(ref.short)")
             }
@@ -253,8 +260,24 @@ extension CaseState {
             conditions[i].responses[step.author] = response
             summary = "\(step.author) \(response.rawValue) the conditions"
         }
-        updatedAt = step.time
+        updatedAt = max(updatedAt, step.time)
+        var last = lastStepAt ?? [initiator: openedAt]
+        last[step.author] = step.time
+        lastStepAt = last
         return summary
+    }
+
+    /// Refuses a step dated before the case was opened, or before its author's previous step
+    /// in this case. Only steps the author had certainly seen bound its time: another party's
+    /// step may have crossed it on the wire, so it proves nothing about this one's date.
+    func checkTime(of step: CaseStep) throws(AccordError) {
+        guard step.time >= openedAt else {
+            throw step.illegal("the step is dated \(step.time), before case \(id.short) was opened (\(openedAt)); check the author's clock")
+        }
+        let previous = lastStepAt?[step.author] ?? (step.author == initiator ? openedAt : nil)
+        if let previous, step.time < previous {
+            throw step.illegal("the step is dated \(step.time), before \(step.author)'s previous step in case \(id.short) (\(previous)); check the author's clock")
+        }
     }
 
     /// A one-line account of an opening step.

@@ -19,12 +19,16 @@ public struct CaseState: Sendable, Codable, Equatable {
     public var informationRequests: [InformationRequest]
     public var conditions: [ConditionsProposal]
     public var updatedAt: Timestamp
+    /// The time of each participant's latest step in the case (a step may not be dated before
+    /// its author's previous one). Absent in states stored before it existed.
+    public var lastStepAt: [String: Timestamp]?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, title, initiator, addressees, status, fields, norms, urgent, deadlines, parties, conditions
         case openedAt = "opened_at"
         case informationRequests = "information_requests"
         case updatedAt = "updated_at"
+        case lastStepAt = "last_step_at"
     }
 
     public var participants: [String] { [initiator] + addressees }

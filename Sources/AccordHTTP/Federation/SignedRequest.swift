@@ -1,19 +1,32 @@
 import AccordCore
 import AccordNode
+import AccordStore
 import Hummingbird
 
-/// Authenticates a node-to-node request (RFC 9421 message signature by a pinned peer, §7),
-/// for every federation route that is not batch delivery.
+/// Authenticates a node-to-node request (RFC 9421 message signature by a pinned peer, §7).
+///
+/// The signature headers are checked first (label, components, time window, recipient, a
+/// pinned keyid), so an unsigned, stale or misaddressed request, or one from a node this node
+/// has not pinned, is refused before a byte of its body is read; only then is the body read,
+/// up to the node's limit, and the digest and signature checked.
 enum SignedRequest {
-    /// Reads the body and verifies the request's signature; returns the sender's name and the body.
-    static func verify(_ request: Request, node: Node) async throws -> (sender: String, body: [UInt8]) {
+    /// Returns the authenticated sender and the request body.
+    static func authenticate(_ request: Request, node: Node) async throws -> (peer: Peer, body: [UInt8]) {
+        let claim = try MessageSignature.inspect(header: { request.header($0) }, recipient: node.name, now: node.time.now())
+        guard NodeName.isValid(claim.keyid), let peer = try await node.store.peer(named: claim.keyid) else {
+            throw AccordError(.unknownPeer, "\(claim.keyid) is not a pinned peer of \(node.name)")
+        }
         let body = try await request.bodyBytes(limit: node.configuration.maxBodyBytes)
-        // Peer keys are read before verifying; a lookup cannot run async inside the verifier.
-        let keyid = FederationRoutes.keyid(request)
-        let pinned = try await keyid.asyncMap { try await node.store.peer(named: $0)?.signingKey } ?? nil
-        let sender = try MessageSignature.verify(
-            method: request.method.rawValue, path: request.uri.path, body: body, header: { request.header($0) },
-            recipient: node.name, now: node.time.now(), key: { $0 == keyid ? pinned : nil })
-        return (sender, body)
+        let parts = MessageSignature.RequestParts(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+            authority: request.head.authority, header: { request.header($0) })
+        _ = try MessageSignature.verify(claim, request: parts, body: body, key: peer.signingKey)
+        return (peer, body)
+    }
+
+    /// As `authenticate`, returning the sender's name.
+    static func verify(_ request: Request, node: Node) async throws -> (sender: String, body: [UInt8]) {
+        let (peer, body) = try await authenticate(request, node: node)
+        return (peer.name, body)
     }
 }

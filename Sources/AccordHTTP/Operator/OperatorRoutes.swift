@@ -21,6 +21,8 @@ enum OperatorRoutes {
         var url: String
         /// The fingerprint the operator verified out of band.
         var fingerprint: String
+        /// To replace the key pinned for the same name: the old key's fingerprint.
+        var replace: String?
     }
 
     struct CaseDetail: Encodable {
@@ -109,16 +111,25 @@ enum OperatorRoutes {
         }
 
         api.post("/peers") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
+            let token = try await OperatorTokens.authorize(request, store: store, role: .admin)
             let r = try await decode(AddPeerRequest.self, request, node: node)
             let profile = try await client.fetchProfile(url: r.url)
             guard profile.signingKey.matches(fingerprint: r.fingerprint) else {
                 throw AccordError(.badKey, "the key at \(r.url) has fingerprint \(profile.signingKey.displayFingerprint), not the one given; do not pin it", field: "fingerprint")
             }
-            guard profile.name != node.name else { throw AccordError(.invalidField, "that is this node itself", field: "url") }
             let peer = Peer(name: profile.name, url: r.url, signingKey: profile.signingKey, encryptionKey: profile.encryptionKey, addedAt: node.time.now(), profile: profile.event.canonical)
-            try await store.savePeer(peer)
-            return try JSONResponse.make(PeerView(peer), status: .created)
+            let outcome = try await PeerPinning.pin(peer, replacing: r.replace, by: "token:\(token.name)", selfName: node.name, store: store, now: node.time.now())
+            var view = PeerView(peer)
+            view.organisation = profile.organisation
+            view.country = profile.country
+            switch outcome {
+            case .added: view.outcome = "added"
+            case .updated: view.outcome = "updated"
+            case .replaced(let old):
+                view.outcome = "replaced"
+                view.replacedFingerprint = old.fingerprint
+            }
+            return try JSONResponse.make(view, status: outcome == .updated ? .ok : .created)
         }
 
         api.delete("/peers/:name") { request, context -> Response in
@@ -229,19 +240,29 @@ struct PeerView: Encodable {
     var url: String
     var fingerprint: String
     var signingKey: String
+    var encryptionKey: String
     var addedAt: Timestamp
+    /// From the peer's signed profile, when the answer to pinning shows it.
+    var organisation: String?
+    var country: String?
+    /// For a pin request: added, updated or replaced.
+    var outcome: String?
+    var replacedFingerprint: String?
 
     init(_ p: Peer) {
         name = p.name
         url = p.url
         fingerprint = p.signingKey.fingerprint
         signingKey = p.signingKey.base64
+        encryptionKey = p.encryptionKey.base64
         addedAt = p.addedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, url, fingerprint
+        case name, url, fingerprint, organisation, country, outcome
         case signingKey = "signing_key"
+        case encryptionKey = "encryption_key"
         case addedAt = "added_at"
+        case replacedFingerprint = "replaced_fingerprint"
     }
 }

@@ -10,8 +10,27 @@ public struct FederationClient: Sendable {
     let http: HTTPClient
     public static let maxResponseBytes = 16 << 20
 
-    public init(http: HTTPClient = .shared) {
+    public init(http: HTTPClient = FederationClient.defaultHTTP) {
         self.http = http
+    }
+
+    /// The process's client for node-to-node requests. It follows no redirects: a peer is
+    /// reached at the URL its operator pinned, and a redirect could send a signed request, or a
+    /// profile fetch, somewhere the operator never chose.
+    public static let defaultHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// The URL of `path` on a peer's public URL, and the path to sign as `@path` (RFC 9421
+    /// §2.2.6: the request's real path, with the public URL's own path in front).
+    static func target(_ peerURL: String, _ path: String) -> (url: String, signedPath: String) {
+        let base = peerURL.hasSuffix("/") ? String(peerURL.dropLast()) : peerURL
+        let url = base + path
+        let basePath = URLComponents(string: base)?.percentEncodedPath ?? ""
+        return (url, basePath + path)
     }
 
     /// A failed exchange; `status` is nil when no HTTP answer came back.
@@ -24,12 +43,12 @@ public struct FederationClient: Sendable {
     /// POSTs `body` to `path` on `peer`, signed by `node`, and returns the response body.
     /// `keys` default to the node's current keys.
     func post(_ path: String, body: [UInt8], to peer: Peer, from node: Node, keys: NodeKeys? = nil, timeout: Duration) async throws -> [UInt8] {
-        let base = peer.url.hasSuffix("/") ? String(peer.url.dropLast()) : peer.url
-        var request = HTTPClientRequest(url: base + path)
+        let (url, signedPath) = Self.target(peer.url, path)
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         let signed = MessageSignature.sign(
-            method: "POST", path: path, body: body, recipient: peer.name, sender: node.name, keys: keys ?? node.keys, created: node.time.now())
+            method: "POST", path: signedPath, body: body, recipient: peer.name, sender: node.name, keys: keys ?? node.keys, created: node.time.now())
         for (name, value) in signed { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
@@ -41,6 +60,9 @@ public struct FederationClient: Sendable {
         var buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         guard response.status == .ok else {
+            if (300..<400).contains(response.status.code) {
+                throw Failure(status: Int(response.status.code), message: "\(peer.url) answered with a redirect; Accord does not follow redirects (pin the peer's real URL)")
+            }
             let text = String(decoding: bytes.prefix(500), as: UTF8.self)
             throw Failure(status: Int(response.status.code), message: text)
         }
@@ -56,6 +78,9 @@ public struct FederationClient: Sendable {
             response = try await http.execute(request, timeout: .seconds(15))
         } catch {
             throw AccordError(.unavailable, "cannot reach \(url): \(error)")
+        }
+        if (300..<400).contains(response.status.code) {
+            throw AccordError(.unavailable, "\(url) answered its profile with a redirect (\(response.status.code)); Accord follows no redirects: use the node's real URL")
         }
         guard response.status == .ok else { throw AccordError(.unavailable, "\(url) answered \(response.status.code) for its profile") }
         var buffer = try await response.body.collect(upTo: 1 << 20)

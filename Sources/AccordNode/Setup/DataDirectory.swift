@@ -29,6 +29,12 @@ public struct DataDirectory: Sendable {
         do {
             try fm.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fm.createDirectory(at: keysURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // createDirectory leaves an existing directory's mode as it was: tighten it.
+            for dir in [url, keysURL] where chmod(dir.path, 0o700) != 0 {
+                throw AccordError(.configuration, "cannot make \(dir.path) owner-only (chmod 700)")
+            }
+        } catch let e as AccordError {
+            throw e
         } catch {
             throw AccordError(.configuration, "cannot create \(url.path): \(error.localizedDescription)")
         }
