@@ -28,16 +28,23 @@ public struct AccordError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         public static let unavailable = Code(rawValue: "unavailable")
         public static let configuration = Code(rawValue: "configuration")
+        /// Too many requests from one peer; `retryAfter` says when to try again.
+        public static let rateLimited = Code(rawValue: "rate_limited")
+        /// An event type the receiver does not accept (distinct from `malformed`).
+        public static let unsupportedType = Code(rawValue: "unsupported_type")
     }
 
     public let code: Code
     public let message: String
     public let field: String?
+    /// Seconds after which a refused request may be tried again (`rate_limited`).
+    public let retryAfter: Int?
 
-    public init(_ code: Code, _ message: String, field: String? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code): \(message)" }

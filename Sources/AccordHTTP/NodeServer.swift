@@ -18,13 +18,15 @@ public struct NodeServer: Sendable {
         self.log = LogCoordinator(node: node, client: client)
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<AccordRequestContext> {
+        let router = Router(context: AccordRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.get("/healthz") { _, _ in "ok" }
-        FederationRoutes.add(to: router, node: node)
+        let limits = node.configuration.limits
+        let limiter = PeerRateLimiter(rate: limits.peerRequestsPerSecond, burst: limits.peerBurst, time: node.time)
+        FederationRoutes.add(to: router, node: node, limiter: limiter)
         OperatorRoutes.add(to: router, node: node, client: client)
-        LogRoutes.add(to: router, log: log)
+        LogRoutes.add(to: router, log: log, limiter: limiter)
         return router
     }
 
@@ -33,9 +35,18 @@ public struct NodeServer: Sendable {
         let c = node.configuration
         var logger = Logger(label: "accord.http")
         logger.logLevel = node.logger.logLevel
+        let limits = c.limits
+        let clients = ClientConnections(maxPerClient: limits.maxConnectionsPerClient)
         return Application(
             router: router(),
-            configuration: .init(address: .hostname(c.listenHost, port: port ?? c.listenPort), serverName: "accord"),
+            // Idle and slow connections are closed after idle_timeout_s without progress; each
+            // client holds at most its share of connections, and the node at most max_connections.
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ConnectionLimitHandler(clients)],
+                idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
+            configuration: .init(
+                address: .hostname(c.listenHost, port: port ?? c.listenPort), serverName: "accord",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

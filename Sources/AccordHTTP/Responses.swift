@@ -29,6 +29,7 @@ enum JSONResponse {
         if let field = e.field { body["field"] = .string(field) }
         var response = raw(CanonicalJSON.encode(["error": .object(body)]), status: status(for: e.code))
         if e.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = e.retryAfter { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 
@@ -41,6 +42,8 @@ enum JSONResponse {
         case .conflict, .replay, .outOfOrder: .conflict
         case .illegalStep, .badProof: .unprocessableContent
         case .tooLarge: .contentTooLarge
+        case .rateLimited: .tooManyRequests
+        case .unsupportedType: .unprocessableContent
         case .unavailable: .badGateway
         default: .internalServerError
         }

@@ -23,6 +23,8 @@ public final class Node: Sendable {
     /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
     let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
     let commits = GroupCommit()
+    /// Peers whose parked events an operator asked to send again; their delivery worker takes the request.
+    let resendRequests = Mutex<Set<String>>([])
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
@@ -49,6 +51,7 @@ public final class Node: Sendable {
         let configuration = try directory.loadConfiguration()
         let store = try directory.openStore()
         try directory.finishInterruptedRotation(announced: store.announcedSigningKeys())
+        try directory.finishInterruptedEncryptionRotation(announced: store.latestProfileEncryptionKey())
         let keys = try directory.loadKeys()
         return Node(configuration: configuration, keys: keys, store: store, time: time, logger: logger,
                     directory: directory, retiredKeys: try directory.loadRetiredKeys())
@@ -81,6 +84,17 @@ public final class Node: Sendable {
 
     func wakeDelivery(for peers: [String]) {
         for peer in peers { signal(for: peer).fire() }
+    }
+
+    /// Asks the delivery worker of `peer` to send its parked events (rejected or held) again.
+    public func requestResend(to peer: String) async throws {
+        guard try await store.peer(named: peer) != nil else { throw AccordError(.notFound, "no pinned peer named \(peer)") }
+        _ = resendRequests.withLock { $0.insert(peer) }
+        wakeDelivery(for: [peer])
+    }
+
+    func takeResendRequest(for peer: String) -> Bool {
+        resendRequests.withLock { $0.remove(peer) != nil }
     }
 
     // MARK: Receipt notifications

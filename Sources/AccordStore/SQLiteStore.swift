@@ -210,6 +210,11 @@ public final class SQLiteStore: Store {
             for change in receipt.keyChanges {
                 try db.execute(sql: "UPDATE peers SET signing_key = ? WHERE name = ?", arguments: [Data(change.key.raw), change.peer])
             }
+            if let p = receipt.profile {
+                try db.execute(
+                    sql: "UPDATE peers SET encryption_key = ?, profile = ? WHERE name = ? AND signing_key = ?",
+                    arguments: [Data(p.encryptionKey.raw), p.profile.map { Data($0) }, p.name, Data(p.signingKey.raw)])
+            }
             try db.execute(
                 sql: "INSERT INTO inbound_batches(peer, batch_id, result, received_at) VALUES (?, ?, ?, ?)",
                 arguments: [receipt.peer, receipt.batchID, Data(receipt.result), receipt.now.milliseconds])
@@ -373,6 +378,34 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func parkedDeliveries(peer: String) async throws -> [ParkedDelivery] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.event_id, e.seq, e.type, r.code, r.message, r.at FROM delivery_rejections r
+                    JOIN events e ON e.id = r.event_id WHERE r.peer = ? ORDER BY e.seq
+                    """,
+                arguments: [peer]
+            ).map { row in
+                ParkedDelivery(
+                    event: EventID(bytes: [UInt8](row[0] as Data)), position: row[1], type: row[2], code: row[3], message: row[4],
+                    at: Timestamp(milliseconds: row[5]))
+            }
+        }
+    }
+
+    public func rewindDelivery(peer: String) async throws -> Int64? {
+        try await write { db in
+            guard let first = try Int64.fetchOne(
+                db, sql: "SELECT MIN(e.seq) FROM delivery_rejections r JOIN events e ON e.id = r.event_id WHERE r.peer = ?", arguments: [peer])
+            else { return nil }
+            try db.execute(sql: "UPDATE cursors SET delivered = ?, failures = 0, next_attempt = NULL WHERE peer = ?", arguments: [first - 1, peer])
+            try db.execute(sql: "DELETE FROM delivery_rejections WHERE peer = ?", arguments: [peer])
+            return first - 1
+        }
+    }
+
     // MARK: Tokens and drafts
 
     static func token(_ row: Row) -> TokenRecord {
@@ -438,6 +471,17 @@ public final class SQLiteStore: Store {
 
 extension SQLiteStore {
     /// The signing keys this node's own rotation events announced (read at start-up, before the node runs).
+    /// The encryption key the node's latest authored profile announces, read synchronously at start-up.
+    public func latestProfileEncryptionKey() throws -> [UInt8]? {
+        try pool.read { db in
+            guard let data = try Data.fetchOne(
+                    db, sql: "SELECT body FROM events WHERE type = 'node.profile' AND log_index IS NOT NULL ORDER BY log_index DESC LIMIT 1"),
+                let e = try? Event(bytes: [UInt8](data)), let k = e.body["encryption_key"]?.stringValue
+            else { return nil }
+            return Encoding.unbase64(k)
+        }
+    }
+
     public func announcedSigningKeys() throws -> [[UInt8]] {
         try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT e.body FROM events e WHERE e.log_index IS NOT NULL AND e.type = 'node.key_rotation'")

@@ -50,6 +50,12 @@ public protocol Store: LogStore {
     func acknowledgeDelivery(peer: String, through position: Int64, rejections: [DeliveryRejection], now: Timestamp) async throws
     func recordDeliveryFailure(peer: String, error: String, nextAttempt: Timestamp, now: Timestamp) async throws
     func deliveryStatus() async throws -> [DeliveryStatus]
+    /// Events a peer rejected, or that were held back from it, oldest first.
+    func parkedDeliveries(peer: String) async throws -> [ParkedDelivery]
+    /// Moves `peer`'s cursor back to just before its first parked event and clears the parked
+    /// list, in one transaction, so that delivery sends them (and what followed) again.
+    /// Returns the new cursor, or nil when nothing was parked.
+    func rewindDelivery(peer: String) async throws -> Int64?
 
     // MARK: Operator tokens and drafts
     func saveToken(_ token: TokenRecord) async throws
@@ -175,16 +181,22 @@ public struct InboundReceipt: Sendable {
     public var caseStates: [CaseState]
     /// New signing keys announced by accepted key-rotation events.
     public var keyChanges: [(peer: String, key: PublicSigningKey)]
+    /// The sender's new profile and encryption key, from an accepted `node.profile` event.
+    public var profile: Peer?
     /// The response body sent for this batch, replayed if the batch id comes again.
     public var result: [UInt8]
     public var now: Timestamp
 
-    public init(peer: String, batchID: String, events: [Event], caseStates: [CaseState], keyChanges: [(peer: String, key: PublicSigningKey)], result: [UInt8], now: Timestamp) {
+    public init(
+        peer: String, batchID: String, events: [Event], caseStates: [CaseState], keyChanges: [(peer: String, key: PublicSigningKey)],
+        profile: Peer? = nil, result: [UInt8], now: Timestamp
+    ) {
         self.peer = peer
         self.batchID = batchID
         self.events = events
         self.caseStates = caseStates
         self.keyChanges = keyChanges
+        self.profile = profile
         self.result = result
         self.now = now
     }
@@ -226,6 +238,25 @@ public struct DeliveryRejection: Sendable, Codable, Equatable {
         self.event = event
         self.code = code
         self.message = message
+    }
+}
+
+/// An event a peer rejected, or that was held back from it: kept for operators, who may send it again.
+public struct ParkedDelivery: Sendable, Codable, Equatable {
+    public var event: EventID
+    public var position: Int64
+    public var type: String
+    public var code: String
+    public var message: String
+    public var at: Timestamp
+
+    public init(event: EventID, position: Int64, type: String, code: String, message: String, at: Timestamp) {
+        self.event = event
+        self.position = position
+        self.type = type
+        self.code = code
+        self.message = message
+        self.at = at
     }
 }
 

@@ -25,13 +25,18 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rotate the signing key of a running node (admin).",
-            discussion: "The node announces the new key to every pinned peer in an event signed by the old key. Tell peers the new fingerprint out of band too.")
+            abstract: "Rotate the signing key (or, with --encryption, the encryption key) of a running node (admin).",
+            discussion: """
+                The node announces a new signing key to every pinned peer in an event signed by the old key; tell peers the new \
+                fingerprint out of band too. A new encryption key is announced in a new profile, signed by the signing key and \
+                delivered to every pinned peer.
+                """)
         @OptionGroup var api: APIOptions
+        @Flag(help: "Rotate the X25519 encryption key instead of the signing key.") var encryption = false
 
         func run() async throws {
             try await reporting {
-                let reply = try await api.client().post("/api/v1/key/rotate", [:])
+                let reply = try await api.client().post(encryption ? "/api/v1/key/rotate-encryption" : "/api/v1/key/rotate", [:])
                 if api.json { return printJSON(reply) }
                 print(reply["summary"]?.stringValue ?? "rotated")
             }

@@ -142,7 +142,11 @@ extension Event {
         guard m["v"]?.intValue == Self.version else { throw AccordError(.malformed, "unsupported event version; expected v=1", field: "v") }
         guard let typeName = m["type"]?.stringValue else { throw AccordError(.malformed, "event type missing", field: "type") }
         guard let type = EventType(rawValue: typeName) else {
-            throw AccordError(.malformed, "unknown event type \"\(typeName)\"", field: "type")
+            // A well-formed name this node does not know is a newer protocol's type, not garbage.
+            guard EventType.isWellFormedName(typeName) else {
+                throw AccordError(.malformed, "\"\(typeName)\" is not an event type name (like case.open)", field: "type")
+            }
+            throw AccordError(.unsupportedType, "this node does not accept events of type \"\(typeName)\"", field: "type")
         }
         guard let origin = m["origin"]?.stringValue, NodeName.isValid(origin) else {
             throw AccordError(.malformed, "origin must be a node name", field: "origin")

@@ -18,6 +18,22 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case declineConditions = "case.conditions_declined"
 
     public var isCaseStep: Bool { rawValue.hasPrefix("case.") }
+
+    /// The event types of protocol version 1, which every version-1 node accepts. A peer whose
+    /// profile does not list the types it accepts is taken to accept these.
+    public static let version1: Set<EventType> = Set(allCases)
+
+    /// A type name's grammar: dot-separated parts of `a–z`, `0–9` and `_`, each starting with a
+    /// letter, at least two parts, at most 64 characters (`case.open`, `evidence.file_added`).
+    public static func isWellFormedName(_ name: String) -> Bool {
+        guard (3...64).contains(name.utf8.count) else { return false }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.utf8.first, (0x61...0x7A).contains(first) else { return false }
+            return part.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
+        }
+    }
 }
 
 extension EventType {

@@ -11,11 +11,14 @@ import Hummingbird
 /// up to the node's limit, and the digest and signature checked.
 enum SignedRequest {
     /// Returns the authenticated sender and the request body.
-    static func authenticate(_ request: Request, node: Node) async throws -> (peer: Peer, body: [UInt8]) {
+    static func authenticate(_ request: Request, node: Node, limiter: PeerRateLimiter) async throws -> (peer: Peer, body: [UInt8]) {
         let claim = try MessageSignature.inspect(header: { request.header($0) }, recipient: node.name, now: node.time.now())
         guard NodeName.isValid(claim.keyid), let peer = try await node.store.peer(named: claim.keyid) else {
             throw AccordError(.unknownPeer, "\(claim.keyid) is not a pinned peer of \(node.name)")
         }
+        // Counted against the name the headers claim: a forger can only spend that peer's
+        // budget for requests that are then refused, never read a body beyond it.
+        try limiter.admit(peer.name)
         let body = try await request.bodyBytes(limit: node.configuration.maxBodyBytes)
         let parts = MessageSignature.RequestParts(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
@@ -25,8 +28,8 @@ enum SignedRequest {
     }
 
     /// As `authenticate`, returning the sender's name.
-    static func verify(_ request: Request, node: Node) async throws -> (sender: String, body: [UInt8]) {
-        let (peer, body) = try await authenticate(request, node: node)
+    static func verify(_ request: Request, node: Node, limiter: PeerRateLimiter) async throws -> (sender: String, body: [UInt8]) {
+        let (peer, body) = try await authenticate(request, node: node, limiter: limiter)
         return (peer.name, body)
     }
 }

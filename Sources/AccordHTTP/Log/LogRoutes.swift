@@ -7,20 +7,20 @@ import Hummingbird
 /// The Merkle log over HTTP: the witness endpoint and the origin's answers for peers (signed
 /// requests), and the operator API under `/api/v1` (checkpoints, proofs, bundles, alerts).
 enum LogRoutes {
-    static func add(to router: Router<BasicRequestContext>, log: LogCoordinator) {
-        addFederation(to: router, log: log)
+    static func add(to router: Router<AccordRequestContext>, log: LogCoordinator, limiter: PeerRateLimiter) {
+        addFederation(to: router, log: log, limiter: limiter)
         addOperator(to: router, log: log)
     }
 
     // MARK: Peers
 
-    static func addFederation(to router: Router<BasicRequestContext>, log: LogCoordinator) {
+    static func addFederation(to router: Router<AccordRequestContext>, log: LogCoordinator, limiter: PeerRateLimiter) {
         let node = log.node
 
         // C2SP tlog-witness add-checkpoint (docs/protocol.md §9). Errors keep the JSON format;
         // a 409 answers with the witness's size as text/x.tlog.size, as the spec requires.
         router.post(RouterPath(LogCoordinator.witnessPath)) { request, _ -> Response in
-            let (sender, body) = try await SignedRequest.verify(request, node: node)
+            let (sender, body) = try await SignedRequest.verify(request, node: node, limiter: limiter)
             switch try await node.addCheckpoint(body, from: sender) {
             case .cosigned(let lines):
                 return JSONResponse.raw(Array(lines.utf8), contentType: "text/plain; charset=utf-8")
@@ -30,17 +30,17 @@ enum LogRoutes {
         }
 
         router.post(RouterPath(LogCoordinator.inclusionPath)) { request, _ -> Response in
-            let (sender, body) = try await SignedRequest.verify(request, node: node)
+            let (sender, body) = try await SignedRequest.verify(request, node: node, limiter: limiter)
             return JSONResponse.raw(CanonicalJSON.encode(try await log.inclusionAnswer(body, requester: sender)))
         }
 
         router.post(RouterPath(LogCoordinator.consistencyPath)) { request, _ -> Response in
-            let (_, body) = try await SignedRequest.verify(request, node: node)
+            let (_, body) = try await SignedRequest.verify(request, node: node, limiter: limiter)
             return JSONResponse.raw(CanonicalJSON.encode(try await log.consistencyAnswer(body)))
         }
 
         router.post(RouterPath(LogCoordinator.exchangePath)) { request, _ -> Response in
-            let (sender, body) = try await SignedRequest.verify(request, node: node)
+            let (sender, body) = try await SignedRequest.verify(request, node: node, limiter: limiter)
             return JSONResponse.raw(CanonicalJSON.encode(try await log.exchangeAnswer(body, from: sender)))
         }
     }
@@ -71,13 +71,12 @@ enum LogRoutes {
 
     static func hashes(_ proof: [[UInt8]]) -> JSONValue { .array(proof.map { .string(Encoding.base64($0)) }) }
 
-    static func addOperator(to router: Router<BasicRequestContext>, log: LogCoordinator) {
+    static func addOperator(to router: Router<AccordRequestContext>, log: LogCoordinator) {
         let node = log.node
         let store = node.store
-        let api = router.group("/api/v1")
+        let api = router.group("/api/v1").add(middleware: OperatorAuthMiddleware(store: log.node.store))
 
         api.get("/log") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let latest = try await store.latestCheckpoint()
             let witnessed = try await store.latestWitnessedCheckpoint()
             return JSONResponse.raw(CanonicalJSON.encode([
@@ -89,13 +88,11 @@ enum LogRoutes {
 
         // Signs a checkpoint now (if the log grew) and gathers cosignatures.
         api.post("/log/checkpoints") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             guard let c = try await log.checkpointRound() else { throw AccordError(.conflict, "the log is empty: there is nothing to checkpoint") }
             return JSONResponse.raw(CanonicalJSON.encode(view(c)), status: .created)
         }
 
         api.get("/log/inclusion") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             var index = try integer(request, "index")
             if let text = request.uri.queryParameters.get("event") {
                 guard let id = EventID(hex: text) else { throw AccordError(.invalidField, "event is 64 lowercase hex digits", field: "event") }
@@ -115,7 +112,6 @@ enum LogRoutes {
         }
 
         api.get("/log/consistency") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             guard let old = try integer(request, "old") else { throw AccordError(.missingField, "give old=<size>", field: "old") }
             var wanted = try integer(request, "new")
             if wanted == nil { wanted = try await store.logSize() }
@@ -129,7 +125,6 @@ enum LogRoutes {
         }
 
         api.get("/log/witnessed") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let states = try await store.witnessStates().map { s -> JSONValue in
                 ["origin": .string(s.origin), "size": .number(Double(s.size)), "root": .string(Encoding.base64(s.root)), "note": .string(s.note),
                  "updated_at": .string(s.updatedAt.rfc3339)]
@@ -139,19 +134,16 @@ enum LogRoutes {
 
         // Exchanges witnessed checkpoints with every peer now.
         api.post("/log/exchange") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             await log.exchangeRound()
             return JSONResponse.raw(CanonicalJSON.encode(["alerts": .number(Double(try await store.alerts().count))]))
         }
 
         // Asks origins for the receipts still missing, now.
         api.post("/receipts/fetch") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             return JSONResponse.raw(CanonicalJSON.encode(["stored": .number(Double(await log.fetchReceipts()))]))
         }
 
         api.get("/proofs/:id") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
                 throw AccordError(.malformed, "an event id is 64 lowercase hex digits")
             }
@@ -159,13 +151,11 @@ enum LogRoutes {
         }
 
         api.get("/alerts") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             return JSONResponse.raw(CanonicalJSON.encode(.array(try await store.alerts().map(view))))
         }
 
         // Prometheus text format.
         api.get("/log/metrics") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let lines = [
                 "# HELP accord_equivocation_alerts_total Equivocation alerts raised (a log signed two inconsistent checkpoints).",
                 "# TYPE accord_equivocation_alerts_total counter",

@@ -66,19 +66,18 @@ enum OperatorRoutes {
         }
     }
 
-    static func caseID(_ context: BasicRequestContext) throws -> EventID {
+    static func caseID(_ context: AccordRequestContext) throws -> EventID {
         guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
             throw AccordError(.malformed, "a case id is 64 lowercase hex digits")
         }
         return id
     }
 
-    static func add(to router: Router<BasicRequestContext>, node: Node, client: FederationClient) {
+    static func add(to router: Router<AccordRequestContext>, node: Node, client: FederationClient) {
         let store = node.store
-        let api = router.group("/api/v1")
+        let api = router.group("/api/v1").add(middleware: OperatorAuthMiddleware(store: store))
 
         api.get("/node") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let profile = try await node.profile()
             return try JSONResponse.make([
                 "name": JSONValue.string(node.name),
@@ -91,7 +90,6 @@ enum OperatorRoutes {
         }
 
         api.post("/key/rotate") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
             let step = try await node.rotateSigningKey()
             return try JSONResponse.make([
                 "event": JSONValue.string(step.event.id.hex), "summary": .string(step.summary),
@@ -99,19 +97,25 @@ enum OperatorRoutes {
             ], status: .created)
         }
 
+        api.post("/key/rotate-encryption") { _, _ -> Response in
+            let step = try await node.rotateEncryptionKey()
+            return try JSONResponse.make([
+                "event": JSONValue.string(step.event.id.hex), "summary": .string(step.summary),
+                "encryption_key": .string(node.keys.publicEncryptionKey.base64),
+            ], status: .created)
+        }
+
         api.get("/norms") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             return try JSONResponse.make(Norms.all)
         }
 
         api.get("/peers") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let peers = try await store.peers()
             return try JSONResponse.make(peers.map { PeerView($0) })
         }
 
-        api.post("/peers") { request, _ -> Response in
-            let token = try await OperatorTokens.authorize(request, store: store, role: .admin)
+        api.post("/peers") { request, context -> Response in
+            let token = try context.requireIdentity()
             let r = try await decode(AddPeerRequest.self, request, node: node)
             let profile = try await client.fetchProfile(url: r.url)
             guard profile.signingKey.matches(fingerprint: r.fingerprint) else {
@@ -132,8 +136,15 @@ enum OperatorRoutes {
             return try JSONResponse.make(view, status: outcome == .updated ? .ok : .created)
         }
 
+        api.get("/peers/replacements") { _, _ -> Response in
+            let list = try await store.peerReplacements().map { r -> [String: JSONValue] in
+                ["name": .string(r.name), "old_fingerprint": .string(r.oldKey.fingerprint), "new_fingerprint": .string(r.newKey.fingerprint),
+                 "replaced_by": .string(r.by), "replaced_at": .string(r.at.description)]
+            }
+            return JSONResponse.raw(CanonicalJSON.encode(.array(list.map { .object($0) })))
+        }
+
         api.delete("/peers/:name") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .admin)
             guard let name = context.parameters.get("name"), try await store.removePeer(named: name) else {
                 throw AccordError(.notFound, "no such peer")
             }
@@ -141,7 +152,6 @@ enum OperatorRoutes {
         }
 
         api.get("/cases") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             var query = CaseQuery()
             if let s = request.uri.queryParameters.get("status") {
                 guard let status = CaseState.Status(rawValue: s) else { throw AccordError(.invalidField, "status is open, withdrawn or closed", field: "status") }
@@ -159,19 +169,16 @@ enum OperatorRoutes {
         }
 
         api.post("/cases") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             let r = try await decode(OpenCaseRequest.self, request, node: node)
             return try JSONResponse.make(AuthoredResponse(try await node.open(r)), status: .created)
         }
 
         api.get("/cases/:id") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let detail = try await node.caseDetail(try caseID(context))
             return try JSONResponse.make(CaseDetail(state: detail.state, timeline: detail.timeline))
         }
 
         api.get("/cases/:id/events") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             let id = try caseID(context)
             guard try await store.caseState(id) != nil else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
             let events = try await store.events(inCase: id).map(\.event.json)
@@ -179,7 +186,6 @@ enum OperatorRoutes {
         }
 
         api.post("/cases/:id/steps") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             let id = try caseID(context)
             let r = try await decode(StepRequest.self, request, node: node)
             guard let type = EventType(stepName: r.type) else {
@@ -189,28 +195,36 @@ enum OperatorRoutes {
         }
 
         api.get("/overdue") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             return try JSONResponse.make(try await node.overdue())
         }
 
         api.post("/checks") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             let r = try await decode(CheckRequest.self, request, node: node)
             return try JSONResponse.make(AuthoredResponse(try await node.communicationCheck(to: r.to, message: r.message)), status: .created)
         }
 
         api.get("/deliveries") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .auditor)
             return try JSONResponse.make(try await store.deliveryStatus())
         }
 
+        api.get("/deliveries/:peer/parked") { _, context -> Response in
+            guard let peer = context.parameters.get("peer"), NodeName.isValid(peer) else { throw AccordError(.malformed, "a peer is named by its node name") }
+            return try JSONResponse.make(try await store.parkedDeliveries(peer: peer))
+        }
+
+        api.post("/deliveries/:peer/resend") { _, context -> Response in
+            guard let peer = context.parameters.get("peer"), NodeName.isValid(peer) else { throw AccordError(.malformed, "a peer is named by its node name") }
+            let parked = try await store.parkedDeliveries(peer: peer)
+            try await node.requestResend(to: peer)
+            return try JSONResponse.make(["peer": JSONValue.string(peer), "parked": .number(Double(parked.count))], status: .accepted)
+        }
+
         api.get("/drafts") { request, _ -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .analyst)
             return try JSONResponse.make(try await store.drafts())
         }
 
-        api.post("/drafts") { request, _ -> Response in
-            let token = try await OperatorTokens.authorize(request, store: store, role: .analyst)
+        api.post("/drafts") { request, context -> Response in
+            let token = try context.requireIdentity()
             let r = try await decode(OpenCaseRequest.self, request, node: node)
             let draft = Draft(id: UUID().uuidString.lowercased(), author: token.name, createdAt: node.time.now(), request: try JSONDecoder().decode(JSONValue.self, from: JSONResponse.encoder.encode(r)))
             try await store.saveDraft(draft)
@@ -218,7 +232,6 @@ enum OperatorRoutes {
         }
 
         api.post("/drafts/:id/send") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .officer)
             guard let id = context.parameters.get("id"), let draft = try await store.draft(id) else { throw AccordError(.notFound, "no such draft") }
             let r = try JSONDecoder().decode(OpenCaseRequest.self, from: JSONResponse.encoder.encode(draft.request))
             let step = try await node.open(r)
@@ -226,9 +239,14 @@ enum OperatorRoutes {
             return try JSONResponse.make(AuthoredResponse(step), status: .created)
         }
 
-        api.delete("/drafts/:id") { request, context -> Response in
-            _ = try await OperatorTokens.authorize(request, store: store, role: .analyst)
-            guard let id = context.parameters.get("id"), try await store.deleteDraft(id) else { throw AccordError(.notFound, "no such draft") }
+        api.delete("/drafts/:id") { _, context -> Response in
+            let who = try context.requireIdentity()
+            guard let id = context.parameters.get("id"), let draft = try await store.draft(id) else { throw AccordError(.notFound, "no such draft") }
+            // A draft belongs to its author; officers and admins, who send drafts, may discard any.
+            guard draft.author == who.name || who.role >= .officer else {
+                throw AccordError(.forbidden, "the draft belongs to \(draft.author); only its author or an officer may delete it")
+            }
+            guard try await store.deleteDraft(id) else { throw AccordError(.notFound, "no such draft") }
             return Response(status: .noContent)
         }
     }

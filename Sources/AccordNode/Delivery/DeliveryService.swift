@@ -67,6 +67,10 @@ struct PeerDelivery: Sendable {
         let last: Int64
         let endsWithRotation: Bool
         let answer: Task<[UInt8], any Error>
+        /// Events not sent because the peer does not accept their type, recorded when this batch is answered.
+        var held: [DeliveryRejection] = []
+        /// Nothing was sent (every event was held): the peer never sees this batch id.
+        var isLocal = false
     }
 
     func run() async {
@@ -82,6 +86,20 @@ struct PeerDelivery: Sendable {
         while !Task.isCancelled {
             do {
                 guard let target = try await node.store.peer(named: peer) else { break }  // unpinned: stop delivering
+                if node.takeResendRequest(for: peer) {
+                    // The operator asked to send parked events again: rewind the cursor to the
+                    // first of them. The peer answers what it already holds as duplicates.
+                    for f in inFlight { f.answer.cancel() }
+                    inFlight = []
+                    if let a = acknowledging {
+                        acknowledging = nil
+                        _ = await a.result
+                    }
+                    sent = nil
+                    let from = try await node.store.rewindDelivery(peer: peer)
+                    logger.notice("re-sending parked events", metadata: ["from_position": "\(from.map(String.init) ?? "-")"])
+                }
+                let profile = target.profile.flatMap { try? Profile.verify($0) }
                 // The peer verifies what follows a key rotation with the new key: nothing is sent
                 // after a batch ending in one until it is answered.
                 while inFlight.count < settings.batchesInFlight, inFlight.last?.endsWithRotation != true {
@@ -89,7 +107,8 @@ struct PeerDelivery: Sendable {
                     if pending.isEmpty { break }
                     let rotation = pending.firstIndex { $0.type == .keyRotation }
                     if let rotation { pending = Array(pending[...rotation]) }
-                    inFlight.append(try send(pending, to: target, after: inFlight.last?.batch, endsWithRotation: rotation != nil))
+                    let after = inFlight.last { !$0.isLocal }?.batch
+                    inFlight.append(try send(pending, to: target, accepting: profile, after: after, endsWithRotation: rotation != nil))
                 }
                 guard let head = inFlight.first else {
                     if let a = acknowledging {
@@ -107,7 +126,7 @@ struct PeerDelivery: Sendable {
                 guard response.batch == head.batch, response.results.count == head.ids.count else {
                     throw FederationClient.Failure(status: 200, message: "the peer answered for another batch")
                 }
-                var rejections: [DeliveryRejection] = []
+                var rejections: [DeliveryRejection] = head.held
                 for (i, result) in response.results.enumerated() where result.status == .rejected {
                     let r = DeliveryRejection(event: head.ids[i], code: result.code ?? "rejected", message: result.message ?? "")
                     rejections.append(r)
@@ -143,14 +162,31 @@ struct PeerDelivery: Sendable {
         _ = await acknowledging?.result
     }
 
-    /// Starts the request for one batch.
-    func send(_ pending: [OutboxEntry], to target: Peer, after: String?, endsWithRotation: Bool) throws -> InFlight {
-        let ids = pending.map(\.id)
-        let body = Batch.encode(ids: ids, canonical: pending.map(\.canonical), after: after)
-        let keys = node.signingKeys(for: try Event(bytes: pending[0].canonical))
+    /// Starts the request for one batch. Events of a type the peer's profile does not list are
+    /// held back (parked with code `held`), never sent.
+    func send(_ pending: [OutboxEntry], to target: Peer, accepting profile: Profile.Verified?, after: String?, endsWithRotation: Bool) throws -> InFlight {
+        var sendable: [OutboxEntry] = []
+        var held: [DeliveryRejection] = []
+        for entry in pending {
+            if profile?.accepts(entry.type) ?? EventType.version1.contains(entry.type) {
+                sendable.append(entry)
+            } else {
+                held.append(DeliveryRejection(
+                    event: entry.id, code: "held",
+                    message: "not sent: \(target.name) does not accept \(entry.type.rawValue) events (its profile lists the types it accepts); re-send once it does"))
+            }
+        }
+        let last = pending.last!.position
+        guard !sendable.isEmpty else {
+            let answer = Task<[UInt8], any Error> { BatchResponse(batch: Batch.id(for: []), results: []).bytes }
+            return InFlight(ids: [], batch: Batch.id(for: []), last: last, endsWithRotation: endsWithRotation, answer: answer, held: held, isLocal: true)
+        }
+        let ids = sendable.map(\.id)
+        let body = Batch.encode(ids: ids, canonical: sendable.map(\.canonical), after: after)
+        let keys = node.signingKeys(for: try Event(bytes: sendable[0].canonical))
         let client = client, node = node, timeout = Duration.seconds(Int64(node.configuration.delivery.requestTimeoutSeconds))
         let answer = Task { try await client.post(Batch.path, body: body, to: target, from: node, keys: keys, timeout: timeout) }
-        return InFlight(ids: ids, batch: Batch.id(for: ids), last: pending.last!.position, endsWithRotation: endsWithRotation, answer: answer)
+        return InFlight(ids: ids, batch: Batch.id(for: ids), last: last, endsWithRotation: endsWithRotation, answer: answer, held: held)
     }
 }
 

@@ -26,15 +26,13 @@ extension Node {
             var results: [EventResult] = []
             var accepted: [Event] = []
             var acceptedIDs = Set<EventID>()
-            var states: [EventID: CaseState] = [:]
-            var signingKey = peer.signingKey
+            var context = ReceiptContext(node: self, sender: peer)
             let held = try await store.existingEvents(parsed.compactMap { (try? $0.get())?.0.id })
-            var keyChanges: [(peer: String, key: PublicSigningKey)] = []
 
             for (index, item) in parsed.enumerated() {
                 do {
                     var (event, signedByPinnedKey) = try item.get()
-                    if signingKey != peer.signingKey { signedByPinnedKey = event.isSigned(by: signingKey) }
+                    if context.signingKey != peer.signingKey { signedByPinnedKey = event.isSigned(by: context.signingKey) }
                     let id = event.id
                     guard event.origin == sender else {
                         throw AccordError(.forbidden, "event from \(event.origin) sent by \(sender); a node sends only the events it authored")
@@ -52,34 +50,15 @@ extension Node {
                     guard event.time <= now.adding(seconds: Self.maxFutureSkewSeconds) else {
                         throw AccordError(.clockSkew, "the event is dated \(event.time), in the future of this node's clock (\(now))")
                     }
-                    switch event.type {
-                    case .profile:
-                        throw AccordError(.malformed, "profiles are fetched, not delivered")
-                    case .keyRotation:
-                        let newKey = try Self.rotatedKey(event)
-                        signingKey = newKey
-                        keyChanges.append((sender, newKey))
-                    case .open:
-                        guard event.caseID == nil else { throw AccordError(.malformed, "case.open carries no case member", field: "case") }
-                        if states[id] != nil { throw AccordError(.illegalStep, "case \(id.short) is already open") }
-                        states[id] = try CaseState.open(CaseStep(event))
-                    default:
-                        guard let caseID = event.caseID else { throw AccordError(.malformed, "\(event.type.rawValue) names its case", field: "case") }
-                        var state: CaseState
-                        if let s = states[caseID] {
-                            state = s
-                        } else if let s = try await currentState(caseID) {
-                            state = s
-                        } else {
-                            throw AccordError(.unknownCase, "\(name) holds no case \(caseID.hex)")
-                        }
-                        try state.apply(CaseStep(event))
-                        states[caseID] = state
+                    guard let handler = ReceiptHandlers.byType[event.type] else {
+                        throw AccordError(.unsupportedType, "\(name) does not accept events of type \(event.type.rawValue)")
                     }
+                    try await handler.accept(event, into: &context)
                     accepted.append(event)
                     acceptedIDs.insert(id)
                     results.append(EventResult(index: index, id: id.hex, status: .accepted))
-                } catch let error as AccordError {
+                } catch let error as AccordError where error.code != .storage {
+                    // A refusal of this event; a storage failure aborts the batch instead (the sender retries).
                     let id = (try? item.get())?.0.id.hex
                     results.append(EventResult(index: index, id: id, status: .rejected, code: error.code.rawValue, message: error.message))
                     logger.notice("event rejected", metadata: ["peer": "\(sender)", "code": "\(error.code)", "event": "\(id ?? "-")"])
@@ -87,8 +66,10 @@ extension Node {
             }
             let responseBytes = BatchResponse(batch: batchID, results: results).bytes
             try await store.commitReceived(
-                InboundReceipt(peer: sender, batchID: batchID, events: accepted, caseStates: Array(states.values), keyChanges: keyChanges, result: responseBytes, now: now))
-            for state in states.values { commits.remember(state) }
+                InboundReceipt(
+                    peer: sender, batchID: batchID, events: accepted, caseStates: Array(context.states.values), keyChanges: context.keyChanges,
+                    profile: context.profileUpdates.last, result: responseBytes, now: now))
+            for state in context.states.values { commits.remember(state) }
             notifyBatch(BatchKey(peer: sender, batch: batchID))
             if !accepted.isEmpty {
                 notifyReceipt(of: accepted.map(\.id))

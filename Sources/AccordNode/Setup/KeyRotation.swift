@@ -30,13 +30,43 @@ extension Node {
             }
             retiredKeys.withLock { $0[old.publicSigningKey] = old }
             keyBox.withLock { $0 = new }
-            // A new profile, signed by the new key, for peers that fetch it.
-            let profile = Profile.event(configuration: configuration, keys: new, time: now)
+            // A new profile, signed by the new key, delivered to every peer after the rotation.
+            let profile = Profile.event(configuration: configuration, keys: new, time: now, to: peers)
             _ = try await store.commitAuthored(profile, caseState: nil, now: now)
             try await store.setMetadata(Profile.metadataKey, profile.id.hex)
             logger.notice("signing key rotated", metadata: ["fingerprint": "\(new.publicSigningKey.fingerprint)", "peers": "\(peers.count)"])
             wakeDelivery(for: peers)
             return AuthoredStep(event: event, state: nil, logIndex: index, summary: "signing key rotated to \(new.publicSigningKey.displayFingerprint)")
+        }
+    }
+
+    /// Rotates the X25519 encryption key: a new profile announcing it, signed by the signing
+    /// key, is delivered to every pinned peer. The old key is kept under `keys/retired/` to
+    /// open what was encrypted to it.
+    ///
+    /// Crash-safe in the same way as a signing-key rotation: the new key is written to
+    /// `keys/encryption.key.next`, the profile is committed, then the key is put in place; at
+    /// start-up a `.next` key the latest profile announces is put in place, any other discarded.
+    public func rotateEncryptionKey() async throws -> AuthoredStep {
+        guard let directory else { throw AccordError(.configuration, "this node runs without a data directory; it cannot rotate keys") }
+        return try await caseLock.withLock {
+            await commits.flush(store: store, time: time)
+            let old = keys
+            let new = NodeKeys(signing: old.signing, encryption: .init())
+            try directory.retireEncryption(old)
+            try DataDirectory.writeSecret(new.encryption.rawRepresentation, to: directory.nextEncryptionKeyURL)
+            let peers = try await store.peers().map(\.name)
+            let now = time.now()
+            let profile = Profile.event(configuration: configuration, keys: new, time: now, to: peers)
+            let index = try await store.commitAuthored(profile, caseState: nil, now: now)
+            try await store.setMetadata(Profile.metadataKey, profile.id.hex)
+            guard rename(directory.nextEncryptionKeyURL.path, directory.encryptionKeyURL.path) == 0 else {
+                throw AccordError(.configuration, "the new profile is committed but the new encryption key could not be put in place; restart the node to finish it")
+            }
+            keyBox.withLock { $0 = new }
+            logger.notice("encryption key rotated", metadata: ["peers": "\(peers.count)"])
+            wakeDelivery(for: peers)
+            return AuthoredStep(event: profile, state: nil, logIndex: index, summary: "encryption key rotated; the new profile goes to \(peers.count) peer(s)")
         }
     }
 
@@ -51,6 +81,26 @@ extension Node {
 extension DataDirectory {
     var nextSigningKeyURL: URL { keysURL.appendingPathComponent("signing.key.next") }
     var retiredKeysURL: URL { keysURL.appendingPathComponent("retired", isDirectory: true) }
+    var nextEncryptionKeyURL: URL { keysURL.appendingPathComponent("encryption.key.next") }
+
+    func retireEncryption(_ keys: NodeKeys) throws {
+        try FileManager.default.createDirectory(at: retiredKeysURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let file = retiredKeysURL.appendingPathComponent("encryption-\(Encoding.hex(keys.publicEncryptionKey.raw).prefix(16)).x25519")
+        try Self.writeSecret(keys.encryption.rawRepresentation, to: file)
+    }
+
+    /// Completes or discards an encryption-key rotation that a crash interrupted: `announced`
+    /// is the encryption key of the node's latest profile.
+    func finishInterruptedEncryptionRotation(announced: [UInt8]?) throws {
+        let next = nextEncryptionKeyURL
+        guard FileManager.default.fileExists(atPath: next.path) else { return }
+        let key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: Self.readSecret(next))
+        if let announced, announced == Array(key.publicKey.rawRepresentation) {
+            guard rename(next.path, encryptionKeyURL.path) == 0 else { throw AccordError(.configuration, "cannot put the rotated encryption key in place") }
+        } else {
+            unlink(next.path)
+        }
+    }
 
     func retire(_ keys: NodeKeys) throws {
         try FileManager.default.createDirectory(at: retiredKeysURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -23,6 +23,11 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { logSettings = newValue }
     }
     var logSettings: LogSettings?
+    public var limits: LimitSettings {
+        get { limitSettings ?? LimitSettings() }
+        set { limitSettings = newValue }
+    }
+    var limitSettings: LimitSettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -45,6 +50,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case publicURL = "public_url"
         case maxBodyBytes = "max_body_bytes"
         case logSettings = "log"
+        case limitSettings = "limits"
     }
 
     public func validate() throws(AccordError) {
@@ -59,6 +65,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try deadlines.validate()
         try delivery.validate()
         try log.validate()
+        try limits.validate()
         try profile.validate()
     }
 }

@@ -4,10 +4,17 @@ import AccordCore
 public enum Profile {
     static let metadataKey = "profile_event"
 
-    public static func event(configuration c: NodeConfiguration, keys: NodeKeys, time: Timestamp) -> Event {
+    /// The protocol version this node speaks (docs/protocol.md).
+    public static let protocolVersion = 1
+
+    /// The node's profile; `to` names the peers it is delivered to (none at creation: peers
+    /// fetch it when they pin the node).
+    public static func event(configuration c: NodeConfiguration, keys: NodeKeys, time: Timestamp, to: [String] = []) -> Event {
         Event.sign(
-            type: .profile, origin: c.name, to: [], caseID: nil, time: time,
+            type: .profile, origin: c.name, to: to, caseID: nil, time: time,
             body: [
+                "protocol": .number(Double(protocolVersion)),
+                "accepts": .strings(ReceiptHandlers.acceptedTypeNames),
                 "name": .string(c.name),
                 "organisation": .string(c.profile.organisation),
                 "country": .string(c.profile.country),
@@ -30,6 +37,16 @@ public enum Profile {
         public let encryptionKey: PublicEncryptionKey
         public let organisation: String
         public let country: String
+        /// The protocol version the node speaks (1 when the profile does not say).
+        public let protocolVersion: Int
+        /// The event types the node accepts; nil when the profile does not say (a version-1
+        /// node accepts `EventType.version1`).
+        public let accepts: Set<String>?
+
+        /// Whether the node accepts events of `type`.
+        public func accepts(_ type: EventType) -> Bool {
+            accepts?.contains(type.rawValue) ?? EventType.version1.contains(type)
+        }
     }
 
     public static func verify(_ bytes: [UInt8]) throws(AccordError) -> Verified {
@@ -43,8 +60,21 @@ public enum Profile {
         let signingKey = try PublicSigningKey(base64: sk)
         let encryptionKey = try PublicEncryptionKey(base64: ek)
         guard event.isSigned(by: signingKey) else { throw AccordError(.badSignature, "the profile is not signed by the key it announces") }
+        var accepts: Set<String>? = nil
+        if let list = b["accepts"] {
+            guard let items = list.arrayValue, items.allSatisfy({ $0.stringValue.map(EventType.isWellFormedName) == true }) else {
+                throw AccordError(.malformed, "the profile's accepts must be a list of event type names", field: "accepts")
+            }
+            accepts = Set(items.compactMap(\.stringValue))
+        }
+        var version = 1
+        if let v = b["protocol"] {
+            guard let n = v.intValue, n >= 1 else { throw AccordError(.malformed, "the profile's protocol must be a version number", field: "protocol") }
+            version = n
+        }
         return Verified(
             event: event, name: name, endpoint: endpoint, signingKey: signingKey, encryptionKey: encryptionKey,
-            organisation: b["organisation"]?.stringValue ?? "", country: b["country"]?.stringValue ?? "")
+            organisation: b["organisation"]?.stringValue ?? "", country: b["country"]?.stringValue ?? "",
+            protocolVersion: version, accepts: accepts)
     }
 }

@@ -1,0 +1,95 @@
+import AccordCore
+import AccordStore
+
+/// What one inbound batch has changed so far, shared by the handlers of its events; written
+/// in one transaction once every event has been checked.
+struct ReceiptContext {
+    let node: Node
+    let sender: Peer
+    /// The key the sender's next events must be signed with (a rotation in the batch changes it).
+    var signingKey: PublicSigningKey
+    var states: [EventID: CaseState] = [:]
+    var keyChanges: [(peer: String, key: PublicSigningKey)] = []
+    var profileUpdates: [Peer] = []
+
+    init(node: Node, sender: Peer) {
+        self.node = node
+        self.sender = sender
+        self.signingKey = sender.signingKey
+    }
+}
+
+/// Checks a received event of one type against what the node holds and records its effects in
+/// the batch's context, or throws the reason it is refused. Nothing is stored here.
+protocol ReceiptHandler: Sendable {
+    func accept(_ event: Event, into context: inout ReceiptContext) async throws
+}
+
+/// The types this node accepts from peers, each with its handler. A new event type (evidence,
+/// STIX objects) adds a handler here; the case machine is reached only through `CaseStepHandler`.
+enum ReceiptHandlers {
+    static let byType: [EventType: any ReceiptHandler] = {
+        var handlers: [EventType: any ReceiptHandler] = [
+            .profile: ProfileHandler(),
+            .keyRotation: KeyRotationHandler(),
+            .open: CaseOpenHandler(),
+        ]
+        for type in EventType.allCases where type.isCaseStep && type != .open { handlers[type] = CaseStepHandler() }
+        return handlers
+    }()
+
+    /// The type names this node accepts, as its profile advertises them.
+    public static var acceptedTypeNames: [String] { byType.keys.map(\.rawValue).sorted() }
+}
+
+/// A peer's new profile, delivered after it changed (a new encryption key, endpoint or contact
+/// details). It must be the sender's own, signed by the key pinned for it.
+struct ProfileHandler: ReceiptHandler {
+    func accept(_ event: Event, into context: inout ReceiptContext) async throws {
+        let verified = try Profile.verify(event.canonical)
+        guard verified.name == context.sender.name else {
+            throw AccordError(.forbidden, "a profile for \(verified.name) sent by \(context.sender.name)")
+        }
+        guard verified.signingKey == context.signingKey else {
+            throw AccordError(.badKey, "the profile announces signing key \(verified.signingKey.displayFingerprint), not the key pinned for \(context.sender.name); a new signing key comes in a node.key_rotation event")
+        }
+        var peer = context.profileUpdates.last ?? context.sender
+        peer.signingKey = context.signingKey
+        peer.encryptionKey = verified.encryptionKey
+        peer.profile = event.canonical
+        context.profileUpdates.append(peer)
+    }
+}
+
+struct KeyRotationHandler: ReceiptHandler {
+    func accept(_ event: Event, into context: inout ReceiptContext) async throws {
+        let newKey = try Node.rotatedKey(event)
+        context.signingKey = newKey
+        context.keyChanges.append((context.sender.name, newKey))
+    }
+}
+
+struct CaseOpenHandler: ReceiptHandler {
+    func accept(_ event: Event, into context: inout ReceiptContext) async throws {
+        guard event.caseID == nil else { throw AccordError(.malformed, "case.open carries no case member", field: "case") }
+        if context.states[event.id] != nil { throw AccordError(.illegalStep, "case \(event.id.short) is already open") }
+        context.states[event.id] = try CaseState.open(CaseStep(event))
+    }
+}
+
+/// Every `case.*` step after the opening: the case machine decides.
+struct CaseStepHandler: ReceiptHandler {
+    func accept(_ event: Event, into context: inout ReceiptContext) async throws {
+        guard let caseID = event.caseID else { throw AccordError(.malformed, "\(event.type.rawValue) names its case", field: "case") }
+        var state: CaseState
+        if let s = context.states[caseID] {
+            state = s
+        } else if let s = try await context.node.currentState(caseID) {
+            state = s
+        } else {
+            throw AccordError(.unknownCase, "\(context.node.name) holds no case \(caseID.hex)")
+        }
+        try state.apply(CaseStep(event))
+        context.states[caseID] = state
+    }
+}
