@@ -1,6 +1,7 @@
 import AccordCore
 import AccordNode
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle

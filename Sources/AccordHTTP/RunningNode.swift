@@ -13,13 +13,20 @@ public final class RunningNode: Sendable {
     public let url: String
     let group: ServiceGroup
     let task: Task<Void, Never>
+    /// Why the node stopped, when a service failed.
+    let failure: Failure
 
-    init(node: Node, port: Int, group: ServiceGroup, task: Task<Void, Never>) {
+    final class Failure: Sendable {
+        let error = Mutex<(any Error)?>(nil)
+    }
+
+    init(node: Node, port: Int, group: ServiceGroup, task: Task<Void, Never>, failure: Failure) {
         self.node = node
         self.port = port
         self.url = "http://\(node.configuration.listenHost):\(port)"
         self.group = group
         self.task = task
+        self.failure = failure
     }
 
     /// Starts the node's services and returns once its HTTP server listens.
@@ -29,15 +36,21 @@ public final class RunningNode: Sendable {
         let group = ServiceGroup(configuration: .init(
             services: server.services(port: port, onRunning: { continuation.yield($0) }).map { .init(service: $0) },
             gracefulShutdownSignals: signals, logger: node.logger))
+        let failure = Failure()
         let task = Task {
-            do { try await group.run() } catch { node.logger.error("node stopped with an error", metadata: ["error": "\(error)"]) }
+            do {
+                try await group.run()
+            } catch {
+                node.logger.error("node stopped because a service failed", metadata: ["error": "\(String(reflecting: error))"])
+                failure.error.withLock { $0 = error }
+            }
             continuation.finish()
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
             throw AccordError(.unavailable, "the node could not listen on \(node.configuration.listenHost):\(port ?? node.configuration.listenPort); is the port in use?")
         }
-        return RunningNode(node: node, port: bound, group: group, task: task)
+        return RunningNode(node: node, port: bound, group: group, task: task, failure: failure)
     }
 
     /// Stops gracefully: in-flight requests finish, delivery loops end, the store stays consistent.
@@ -46,9 +59,13 @@ public final class RunningNode: Sendable {
         await task.value
     }
 
-    /// Waits until the node stops (for example on SIGTERM).
-    public func wait() async {
+    /// Waits until the node stops: returns after a graceful shutdown (for example on SIGTERM),
+    /// throws the failure when a service failed and took the node down.
+    public func wait() async throws {
         await task.value
+        if let error = failure.error.withLock({ $0 }) {
+            throw AccordError(.unavailable, "the node stopped because a service failed: \(error)")
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import AccordCore
+import Foundation
 import GRDB
 
 /// Versioned migrations of the SQLite schema. Never edit a registered migration: add one.

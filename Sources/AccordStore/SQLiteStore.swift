@@ -492,3 +492,10 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// SQLite's `synchronous` setting on a writer connection (2 = FULL), for checks of durability.
+    func synchronousSetting() async throws -> Int {
+        try await write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}

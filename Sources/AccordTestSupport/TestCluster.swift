@@ -58,15 +58,16 @@ public final class TestCluster: Sendable {
 
     /// Creates (does not start) nodes named `names`, each pinning every other.
     public init(_ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-                time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand) async throws {
+                time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, limits: LimitSettings = .init()) async throws {
         root = TemporaryDirectory()
         var members: [Member] = []
         for name in names {
             let port = try FreePort.find()
-            let config = NodeConfiguration(
+            var config = NodeConfiguration(
                 name: name, listenHost: "127.0.0.1", listenPort: port,
                 profile: ProfileInfo(organisation: "Test \(name)", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"),
                 delivery: delivery, log: log)
+            config.limits = limits
             let dir = DataDirectory(root.path + "/" + name)
             _ = try await dir.create(configuration: config)
             let node = try Node.open(dir, time: time ?? SystemTime(), logger: Self.logger(name))
@@ -113,9 +114,10 @@ public final class TestCluster: Sendable {
     /// whether `body` succeeds or throws.
     public static func with(
         _ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-        time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, _ body: (TestCluster) async throws -> Void
+        time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, limits: LimitSettings = .init(),
+        _ body: (TestCluster) async throws -> Void
     ) async throws {
-        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log)
+        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log, limits: limits)
         do {
             try await body(cluster)
         } catch {
@@ -150,6 +152,8 @@ public struct RawFederationClient: Sendable {
     public struct Reply: Sendable {
         public var status: Int
         public var body: [UInt8]
+        public var headers: [(String, String)] = []
+        public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
         public var json: JSONValue? { try? JSONParser.parse(body) }
         public var errorCode: String? { json?["error"]?["code"]?.stringValue }
     }
@@ -165,6 +169,6 @@ public struct RawFederationClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         var buffer = try await response.body.collect(upTo: 1 << 24)
-        return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [])
+        return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [], headers: response.headers.map { ($0.name, $0.value) })
     }
 }

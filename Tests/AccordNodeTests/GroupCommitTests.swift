@@ -23,7 +23,7 @@ import Testing
         let store = try SQLiteStore(path: dir.path + "/accord.sqlite")
         let commits = GroupCommit()
         let items = try (0..<5).map { try openCase("Case \($0)") }
-        let tickets = items.map { commits.enqueue($0) }
+        let tickets = try items.map { try commits.enqueue($0, epoch: commits.epoch) }
         await commits.drive(store: store, time: SystemTime())
         var indices: [Int64] = []
         for t in tickets { indices.append(try await t.value()) }
@@ -39,9 +39,10 @@ import Testing
         _ = try await store.commitAuthored([stored], now: t0)
         let commits = GroupCommit()
         let fresh = try openCase("Fresh")
-        let first = commits.enqueue(fresh)
+        let before = commits.epoch
+        let first = try commits.enqueue(fresh, epoch: before)
         // The same event again: the events table refuses it, so the whole transaction fails.
-        let duplicate = commits.enqueue(stored)
+        let duplicate = try commits.enqueue(stored, epoch: before)
         #expect(commits.cached(fresh.event.id) != nil)
         await commits.drive(store: store, time: SystemTime())
         await #expect(throws: (any Error).self) { _ = try await first.value() }
@@ -50,10 +51,29 @@ import Testing
         #expect(try await store.caseState(fresh.event.id) == nil)
         #expect(try await store.logSize() == 1)
         #expect(commits.cached(fresh.event.id) == nil)
+        // A step prepared before the failure, on what was then the cached state, is refused.
+        #expect(throws: AccordError.self) { _ = try commits.enqueue(try openCase("Built on the failed group"), epoch: before) }
         // The queue is usable again afterwards.
         let after = try openCase("After")
-        let ticket = commits.enqueue(after)
+        let ticket = try commits.enqueue(after, epoch: commits.epoch)
         await commits.drive(store: store, time: SystemTime())
         #expect(try await ticket.value() == 1)
+    }
+
+    @Test func pendingStatesAreNeverEvicted() async throws {
+        let dir = TemporaryDirectory("accord-group")
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.path + "/accord.sqlite")
+        let commits = GroupCommit()
+        let queued = try openCase("Queued")
+        let ticket = try commits.enqueue(queued, epoch: commits.epoch)
+        // More committed states than the cache holds, arriving while the event is still queued.
+        for i in 0..<(GroupCommit.committedLimit + 10) {
+            commits.remember(try openCase("Received \(i)").caseState!)
+        }
+        #expect(commits.cached(queued.event.id) == queued.caseState)
+        await commits.drive(store: store, time: SystemTime())
+        #expect(try await ticket.value() == 0)
+        #expect(commits.cached(queued.event.id) == queued.caseState)
     }
 }

@@ -6,9 +6,12 @@ import Synchronization
 /// and waits; whoever finds no commit running writes everything queued in one transaction,
 /// in queue order, and repeats until the queue is empty. No background task is needed.
 ///
-/// Case states of queued events are served from `cache` so the next step on the same case
-/// builds on them. If a group fails, it and everything queued behind it fail, and the cache
-/// is dropped: nothing built on an uncommitted event can be committed.
+/// Case states are served from two caches so the next step on the same case builds on them:
+/// `pending` holds states built on queued, uncommitted events and is never evicted; `committed`
+/// holds states whose events are all committed and is bounded (evicting it only costs a read).
+/// If a group fails, it and everything queued behind it fail, `pending` is dropped and the
+/// epoch advances, all in one critical section with `enqueue`: an author that read a state
+/// before the failure (its epoch) cannot queue a step built on it afterwards.
 final class GroupCommit: Sendable {
     final class Ticket: Sendable {
         private let result = Mutex<Result<Int64, any Error>?>(nil)
@@ -29,30 +32,59 @@ final class GroupCommit: Sendable {
         var queue: [(AuthoredCommit, Ticket)] = []
         var committing = false
         var idleWaiters: [OneShot] = []
+        /// Advances on every failed group.
+        var epoch: UInt64 = 0
+        /// The latest state of each case with queued events, and how many are queued.
+        var pending: [EventID: (state: CaseState, queued: Int)] = [:]
+        var committed: [EventID: CaseState] = [:]
     }
 
     private let state = Mutex(State())
-    /// Case states including queued events, bounded.
-    let cache = Mutex<[EventID: CaseState]>([:])
-    static let cacheLimit = 4096
+    static let committedLimit = 4096
     let maxGroup = 1000
 
-    /// Queues an event; call under the case lock, then `drive` and await the ticket.
-    func enqueue(_ commit: AuthoredCommit) -> Ticket {
+    /// The current epoch: read it before reading states a new step builds on, pass it to `enqueue`.
+    var epoch: UInt64 { state.withLock { $0.epoch } }
+
+    /// Queues an event; call under the case lock, then `drive` and await the ticket. Fails if a
+    /// group failed since `epoch` was read: the step may have been built on an event that will
+    /// never be stored.
+    func enqueue(_ commit: AuthoredCommit, epoch: UInt64) throws(AccordError) -> Ticket {
         let ticket = Ticket()
-        if let s = commit.caseState { remember(s) }
-        state.withLock { $0.queue.append((commit, ticket)) }
+        let ok = state.withLock { s -> Bool in
+            guard s.epoch == epoch else { return false }
+            if let c = commit.caseState {
+                s.pending[c.id] = (c, (s.pending[c.id]?.queued ?? 0) + 1)
+            }
+            s.queue.append((commit, ticket))
+            return true
+        }
+        guard ok else {
+            throw AccordError(.storage, "an earlier write failed while this step was prepared; nothing was signed into the log, try again")
+        }
         return ticket
     }
 
+    /// Remembers a committed case state (from a received batch).
     func remember(_ s: CaseState) {
-        cache.withLock { c in
-            if c.count >= Self.cacheLimit { c.removeAll(keepingCapacity: true) }
-            c[s.id] = s
+        state.withLock { st in
+            // A case with queued authored steps keeps serving the pending state built on them.
+            if st.pending[s.id] != nil { return }
+            Self.putCommitted(&st, s)
         }
     }
 
-    func cached(_ id: EventID) -> CaseState? { cache.withLock { $0[id] } }
+    private static func putCommitted(_ st: inout State, _ s: CaseState) {
+        if st.committed.count >= committedLimit, st.committed[s.id] == nil {
+            // Evict about half, arbitrary entries: only committed states, re-read from the store on demand.
+            for key in st.committed.keys.prefix(committedLimit / 2) { st.committed.removeValue(forKey: key) }
+        }
+        st.committed[s.id] = s
+    }
+
+    func cached(_ id: EventID) -> CaseState? {
+        state.withLock { $0.pending[id]?.state ?? $0.committed[id] }
+    }
 
     /// Commits queued events unless another caller is doing so already.
     func drive(store: any Store, time: any TimeSource) async {
@@ -69,10 +101,22 @@ final class GroupCommit: Sendable {
             guard let group else { return }
             do {
                 let indices = try await store.commitAuthored(group.map(\.0), now: time.now())
+                state.withLock { s in
+                    for (commit, _) in group {
+                        guard let c = commit.caseState, let p = s.pending[c.id] else { continue }
+                        if p.queued <= 1 {
+                            s.pending.removeValue(forKey: c.id)
+                            Self.putCommitted(&s, p.state)
+                        } else {
+                            s.pending[c.id] = (p.state, p.queued - 1)
+                        }
+                    }
+                }
                 for (i, item) in group.enumerated() { item.1.finish(.success(indices[i])) }
             } catch {
-                cache.withLock { $0.removeAll() }
                 let behind = state.withLock { s -> [(AuthoredCommit, Ticket)] in
+                    s.epoch &+= 1
+                    s.pending.removeAll()
                     defer { s.queue.removeAll() }
                     return s.queue
                 }

@@ -65,6 +65,7 @@ extension Node {
         }
         try await requirePinned(request.to)
         let (event, state, ticket) = try await caseLock.withLock {
+            let epoch = commits.epoch
             let now = time.now()
             var body: [String: JSONValue] = [
                 "kind": .string(request.kind.rawValue),
@@ -78,7 +79,7 @@ extension Node {
             _ = try CaseState.open(CaseStep(id: nil, type: .open, author: name, to: request.to, time: now, body: body))
             let event = Event.sign(type: .open, origin: name, to: request.to, caseID: nil, time: now, body: body, keys: keys)
             let state = try CaseState.open(CaseStep(event))
-            return (event, state, commits.enqueue(AuthoredCommit(event: event, caseState: state)))
+            return (event, state, try commits.enqueue(AuthoredCommit(event: event, caseState: state), epoch: epoch))
         }
         let index = try await committed(ticket)
         logger.info("case opened", metadata: ["case": "\(event.id.short)", "kind": "\(request.kind.rawValue)", "to": "\(request.to.joined(separator: ","))"])
@@ -104,6 +105,7 @@ extension Node {
             throw AccordError(.invalidField, "\(r.type.rawValue) is not a step in an existing case", field: "type")
         }
         let prepared = try await caseLock.withLock {
+            let epoch = commits.epoch
             var states: [EventID: CaseState] = [:]
             var out: [(Event, CaseState, String)] = []
             let now = time.now()
@@ -126,7 +128,11 @@ extension Node {
                 out.append((event, state, summary))
             }
             // Queued only once every step proved legal.
-            return out.map { ($0.0, $0.1, $0.2, commits.enqueue(AuthoredCommit(event: $0.0, caseState: $0.1))) }
+            var queued: [(Event, CaseState, String, GroupCommit.Ticket)] = []
+            for (event, state, summary) in out {
+                queued.append((event, state, summary, try commits.enqueue(AuthoredCommit(event: event, caseState: state), epoch: epoch)))
+            }
+            return queued
         }
         await commits.drive(store: store, time: time)
         var results: [AuthoredStep] = []
