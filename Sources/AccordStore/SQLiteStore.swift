@@ -31,6 +31,8 @@ public final class SQLiteStore: Store {
         config.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // GRDB sets NORMAL on the writer when it turns WAL on, after prepareDatabase: set FULL again.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try SQLiteSchema.migrator.migrate(pool)
             checkpointer = try WALCheckpointer(path: path)
         } catch {
