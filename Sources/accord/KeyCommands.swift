@@ -8,7 +8,7 @@ struct KeyCommand: AsyncParsableCommand {
         commandName: "key", abstract: "Show or rotate the node's signing key.", subcommands: [Show.self, Rotate.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the node's public key and fingerprint.")
+        static let configuration = CommandConfiguration(abstract: "Show the node's public keys and fingerprint.")
         @OptionGroup var data: DataOption
 
         func run() async throws {
@@ -19,6 +19,7 @@ struct KeyCommand: AsyncParsableCommand {
                 print("\(config.name)")
                 print("  public key:  \(keys.publicSigningKey.base64)")
                 print("  fingerprint: \(keys.publicSigningKey.displayFingerprint)")
+                print("  encryption key: \(keys.publicEncryptionKey.base64)")
             }
         }
     }

@@ -43,7 +43,7 @@ import Testing
 
     static let malformations: [(String, JSONValue, String)] = [
         ("v", .number(2), "unsupported event version"),
-        ("type", .string("case.explode"), "unknown event type"),
+        ("type", .string("Case Explode!"), "is not an event type name"),
         ("origin", .string("Not A Name"), "origin must be a node name"),
         ("to", .strings(["a", "a"]), "names a twice"),
         ("time", .string("2026-11-27T09:00:00Z"), "milliseconds"),
@@ -52,6 +52,16 @@ import Testing
         ("sig", .string("AAAA"), "sig must be"),
         ("extra", .number(1), "unknown event member"),
     ]
+
+    @Test func aWellFormedUnknownTypeIsUnsupportedNotMalformed() {
+        guard case .object(var m) = sample().json else { return }
+        m["type"] = "evidence.file_added"
+        #expect {
+            _ = try Event(json: .object(m))
+        } throws: { error in
+            (error as? AccordError)?.code == .unsupportedType
+        }
+    }
 
     @Test(arguments: malformations)
     func rejectsMalformedEvents(member: String, value: JSONValue, message: String) {

@@ -72,11 +72,15 @@ import Testing
         #expect(try Self.accord(["init", "--name", "borealis", "--data", b]).status == 0)
         let keyB = try Self.accord(["key", "show", "--data", b]).out
         let base64 = try #require(keyB.split(separator: "\n").first { $0.contains("public key:") }?.split(separator: " ").last.map(String.init))
+        let encryption = try #require(keyB.split(separator: "\n").first { $0.contains("encryption key:") }?.split(separator: " ").last.map(String.init))
         let fingerprint = try PublicSigningKey(base64: base64).fingerprint
-        let wrong = try Self.accord(["peer", "add", "--data", a, "--url", "http://127.0.0.1:1", "--name", "borealis", "--key", base64, "--fingerprint", String(repeating: "0", count: 64)])
+        let noEncryption = try Self.accord(["peer", "add", "--data", a, "--url", "http://127.0.0.1:1", "--name", "borealis", "--key", base64, "--fingerprint", fingerprint])
+        #expect(noEncryption.status != 0)
+        #expect(noEncryption.err.contains("--encryption-key"))
+        let wrong = try Self.accord(["peer", "add", "--data", a, "--url", "http://127.0.0.1:1", "--name", "borealis", "--key", base64, "--encryption-key", encryption, "--fingerprint", String(repeating: "0", count: 64)])
         #expect(wrong.status != 0)
         #expect(wrong.err.contains("does not match"))
-        let pinned = try Self.accord(["peer", "add", "--data", a, "--url", "http://127.0.0.1:1", "--name", "borealis", "--key", base64, "--fingerprint", fingerprint])
+        let pinned = try Self.accord(["peer", "add", "--data", a, "--url", "http://127.0.0.1:1", "--name", "borealis", "--key", base64, "--encryption-key", encryption, "--fingerprint", fingerprint])
         #expect(pinned.status == 0, "\(pinned.err)")
         #expect(try Self.accord(["peer", "list", "--data", a]).out.contains("borealis"))
         // Talking to a node that is not running says so.
