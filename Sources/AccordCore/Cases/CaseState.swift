@@ -99,15 +99,24 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var type: EventType
     public var author: String
     public var to: [String]
+    /// The time the author claims (signed into the event).
     public var at: Timestamp
+    /// When this node first held the event: received from a peer, or authored here.
+    public var receivedAt: Timestamp?
     public var summary: String
 
-    public init(event: EventID, type: EventType, author: String, to: [String], at: Timestamp, summary: String) {
+    public init(event: EventID, type: EventType, author: String, to: [String], at: Timestamp, receivedAt: Timestamp? = nil, summary: String) {
         self.event = event
         self.type = type
         self.author = author
         self.to = to
         self.at = at
+        self.receivedAt = receivedAt
         self.summary = summary
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case event, type, author, to, at, summary
+        case receivedAt = "received_at"
     }
 }

@@ -28,6 +28,8 @@ enum OperatorRoutes {
     struct CaseDetail: Encodable {
         var state: CaseState
         var timeline: [HistoryEntry]
+        /// Each addressee's replies with claimed, received and attested times.
+        var replies: [ReplyTiming]
     }
 
     struct AuthoredResponse: Encodable {
@@ -175,7 +177,7 @@ enum OperatorRoutes {
 
         api.get("/cases/:id") { request, context -> Response in
             let detail = try await node.caseDetail(try caseID(context))
-            return try JSONResponse.make(CaseDetail(state: detail.state, timeline: detail.timeline))
+            return try JSONResponse.make(CaseDetail(state: detail.state, timeline: detail.timeline, replies: detail.timing))
         }
 
         api.get("/cases/:id/events") { request, context -> Response in

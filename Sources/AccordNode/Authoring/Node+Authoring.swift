@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import AccordStore
 
 /// What an operator asks for when opening a case.
@@ -168,7 +169,7 @@ extension Node {
     }
 
     /// The case and its timeline, rebuilt from the events this node holds.
-    public func caseDetail(_ id: EventID) async throws -> (state: CaseState, timeline: [HistoryEntry]) {
+    public func caseDetail(_ id: EventID) async throws -> (state: CaseState, timeline: [HistoryEntry], timing: [ReplyTiming]) {
         guard let state = try await store.caseState(id) else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
         let events = try await store.events(inCase: id)
         var replay: CaseState?
@@ -186,14 +187,34 @@ extension Node {
             } else {
                 summary = e.type.rawValue
             }
-            timeline.append(HistoryEntry(event: e.id, type: e.type, author: e.origin, to: e.to, at: e.time, summary: summary))
+            timeline.append(HistoryEntry(event: e.id, type: e.type, author: e.origin, to: e.to, at: e.time, receivedAt: stored.receivedAt, summary: summary))
         }
-        return (state, timeline)
+        var observations: [ReplyTiming.Observation] = []
+        let peers = try await store.peers()
+        for stored in events {
+            let e = stored.event
+            var witnessed: Timestamp? = nil
+            if e.origin != name, let receipt = try? await store.receipt(for: e.id) {
+                witnessed = Self.earliestCosignature(receipt.checkpoint, witnesses: peers.filter { $0.name != e.origin })
+            }
+            observations.append(ReplyTiming.Observation(
+                event: e.id, type: e.type, author: e.origin, claimed: e.time, received: stored.receivedAt, witnessedBy: witnessed))
+        }
+        return (state, timeline, ReplyTiming.of(state, events: observations))
     }
 
     /// Everything overdue on this node at the current time, most overdue first.
     public func overdue() async throws -> [OverdueItem] {
         let now = time.now()
         return try await store.openCases().flatMap { $0.overdue(at: now) }.sorted { $0.due < $1.due }
+    }
+
+    /// The earliest time a witness this node pins (never the origin itself) cosigned `note`:
+    /// the checkpoint, and every leaf in it, existed by then.
+    static func earliestCosignature(_ note: String, witnesses: [Peer]) -> Timestamp? {
+        guard let parsed = try? SignedNote(parsing: note) else { return nil }
+        let keys = witnesses.compactMap { try? NoteVerifierKey(name: $0.name, type: .cosignatureV1, key: $0.signingKey) }
+        guard let verified = try? parsed.verify(against: keys) else { return nil }
+        return verified.compactMap(\.timestamp).min().map { Timestamp(milliseconds: Int64($0) * 1000) }
     }
 }
