@@ -23,7 +23,8 @@ public enum LogExport {
         return .object(m)
     }
 
-    /// The keys an export carries, by name (to trust only after comparing fingerprints).
+    /// The keys an export carries, by name. Never trusted by `Verifier`; a verifier may copy
+    /// them into its own policy after comparing their fingerprints out of band.
     public static func carriedKeys(_ header: JSONValue) -> [String: PublicSigningKey] {
         var keys: [String: PublicSigningKey] = [:]
         if let origin = header["origin"]?.stringValue, let k = try? PublicSigningKey(base64: header["signing_key"]?.stringValue ?? "") { keys[origin] = k }
@@ -49,14 +50,19 @@ public enum LogExport {
         /// The key the log's events are signed with at this point (nil until leaf 0's profile).
         var chainKey: PublicSigningKey?
 
-        public init(header: JSONValue, trusted: [String: PublicSigningKey], quorum: Int) throws(AccordError) {
+        /// Reads the header and checks the checkpoint under the verifier's `policy`: signed by
+        /// the key it trusts for the origin, cosigned by at least `policy.quorum` of its
+        /// witnesses (`WitnessQuorum`). The header's `keys` play no part.
+        public init(header: JSONValue, policy: TrustPolicy) throws(AccordError) {
             guard header["format"]?.stringValue == LogExport.format else {
                 throw AccordError(.malformed, "line 1: not an Accord log export (format \(LogExport.format))")
             }
             guard let origin = header["origin"]?.stringValue, let size = header["tree_size"]?.intValue, size >= 0,
                 let text = header["checkpoint"]?.stringValue
             else { throw AccordError(.malformed, "line 1: the header needs origin, tree_size and checkpoint") }
-            guard let key = trusted[origin] else { throw AccordError(.badKey, "no trusted key for the log's origin \(origin)") }
+            guard let key = policy.origins[origin] else {
+                throw AccordError(.badKey, "no trusted key for the log's origin \(origin): pin it (--data) or list it in the trust policy; the keys an export carries are never trusted")
+            }
             let note: SignedNote
             do { note = try SignedNote(parsing: text) } catch { throw AccordError(.malformed, "checkpoint: \(error.message)") }
             let checkpoint: Checkpoint
@@ -66,15 +72,7 @@ public enum LogExport {
             guard checkpoint.origin == origin, checkpoint.size == Int64(size) else {
                 throw AccordError(.invalidField, "checkpoint: it is for \(checkpoint.origin) at size \(checkpoint.size), the header says \(origin) at \(size)")
             }
-            var witnessKeys: [NoteVerifierKey] = []
-            for (name, k) in trusted where name != origin {
-                if let v = try? NoteVerifierKey(name: name, type: .cosignatureV1, key: k) { witnessKeys.append(v) }
-            }
-            let cosigned: [VerifiedNoteSignature]
-            do { cosigned = try note.verify(against: witnessKeys) } catch { throw AccordError(error.code, "checkpoint cosignatures: \(error.message)") }
-            guard cosigned.count >= quorum else {
-                throw AccordError(.badSignature, "checkpoint cosignatures: \(cosigned.count) from trusted witnesses, \(quorum) required")
-            }
+            let cosigned = try policy.checkQuorum(note, origin: origin)
             self.origin = origin
             self.treeSize = Int64(size)
             self.root = checkpoint.rootHash
@@ -101,7 +99,7 @@ public enum LogExport {
                         throw AccordError(.badSignature, "leaf \(i): event \(event.id.short) is not signed by \(origin)'s key at that point (fingerprint \(key.fingerprint))")
                     }
                     eventsChecked += 1
-                    if event.type == .keyRotation, let k = event.body["signing_key"]?.stringValue.flatMap({ try? PublicSigningKey(base64: $0) }) {
+                    if event.type == .keyRotation, let k = try? KeyRotationChain.announcedKey(of: event) {
                         chainKey = k
                     }
                 }

@@ -1,8 +1,10 @@
 import AccordCore
 
 /// A self-contained proof that an event is in its origin's log: the signed event, its leaf
-/// index, an inclusion proof and a cosigned checkpoint, plus the keys it was verified with.
-/// Verified offline (docs/protocol.md §10).
+/// index, an inclusion proof and a cosigned checkpoint, the chain of the origin's key
+/// rotations since the event when there were any, and (for reference only) the keys the
+/// exporting node verified it with. Verified offline against the verifier's `TrustPolicy`
+/// (docs/protocol.md §10).
 public struct ProofBundle: Sendable {
     public static let format = "accord-proof-bundle/v1"
 
@@ -25,11 +27,20 @@ public struct ProofBundle: Sendable {
     public var inclusionProof: [[UInt8]]
     /// The checkpoint as a signed note: the origin's signature and the witnesses' cosignatures.
     public var checkpoint: String
+    /// The keys the exporting node verified the bundle with. Informational: a verifier never
+    /// trusts them because the bundle carries them.
     public var keys: [Key]
-    /// The number of witness cosignatures the exporting node asked for.
+    /// The number of witness cosignatures the exporting node asked for. Informational: the
+    /// verifier's policy sets the quorum.
     public var witnessQuorum: Int
+    /// The key that signed the event, when it is not the origin's current key (`event_key`).
+    public var eventKey: PublicSigningKey?
+    /// The origin's `node.key_rotation` events from `eventKey` to its current key, in order
+    /// (`rotations`); empty when the event is signed by the current key.
+    public var rotations: [Event]
 
-    public init(event: Event, leafIndex: Int64, treeSize: Int64, inclusionProof: [[UInt8]], checkpoint: String, keys: [Key], witnessQuorum: Int) {
+    public init(event: Event, leafIndex: Int64, treeSize: Int64, inclusionProof: [[UInt8]], checkpoint: String, keys: [Key], witnessQuorum: Int,
+                eventKey: PublicSigningKey? = nil, rotations: [Event] = []) {
         self.event = event
         self.leafIndex = leafIndex
         self.treeSize = treeSize
@@ -37,11 +48,13 @@ public struct ProofBundle: Sendable {
         self.checkpoint = checkpoint
         self.keys = keys
         self.witnessQuorum = witnessQuorum
+        self.eventKey = eventKey
+        self.rotations = rotations
     }
 
     /// The bundle as JSON (members in JCS order when printed canonically).
     public var json: JSONValue {
-        .object([
+        var m: [String: JSONValue] = [
             "format": .string(Self.format),
             "event_id": .string(event.id.hex),
             "event": event.json,
@@ -54,7 +67,10 @@ public struct ProofBundle: Sendable {
             "keys": .array(keys.map { k in
                 ["name": .string(k.name), "role": .string(k.role), "signing_key": .string(k.key.base64), "fingerprint": .string(k.key.fingerprint)]
             }),
-        ])
+        ]
+        if let eventKey { m["event_key"] = .string(eventKey.base64) }
+        if !rotations.isEmpty { m["rotations"] = .array(rotations.map(\.json)) }
+        return .object(m)
     }
 
     /// Reads a bundle; says which member is missing or wrong.
@@ -100,40 +116,119 @@ public struct ProofBundle: Sendable {
             keys.append(Key(name: name, role: item["role"]?.stringValue ?? "witness", key: key))
         }
         let quorum = m["witness_quorum"] == nil ? 1 : Int(try integer("witness_quorum"))
-        self.init(event: event, leafIndex: leafIndex, treeSize: treeSize, inclusionProof: proof, checkpoint: checkpoint, keys: keys, witnessQuorum: quorum)
+        var eventKey: PublicSigningKey?
+        if let value = m["event_key"] {
+            guard let text = value.stringValue else { throw AccordError(.invalidField, "\"event_key\" must be a base64 Ed25519 key", field: "event_key") }
+            do { eventKey = try PublicSigningKey(base64: text) } catch { throw AccordError(.invalidField, "\"event_key\": \(error.message)", field: "event_key") }
+        }
+        var rotations: [Event] = []
+        if let value = m["rotations"] {
+            guard let items = value.arrayValue else { throw AccordError(.invalidField, "\"rotations\" must be a list of node.key_rotation events", field: "rotations") }
+            for (i, item) in items.enumerated() {
+                do { rotations.append(try Event(json: item)) } catch {
+                    throw AccordError(.malformed, "rotation \(i + 1) of \(items.count): not a signed Accord event: \(error.message)", field: "rotations")
+                }
+            }
+            guard rotations.isEmpty || eventKey != nil else {
+                throw AccordError(.missingField, "rotation: the bundle has \"rotations\" but no \"event_key\" to start the chain from", field: "event_key")
+            }
+        }
+        self.init(event: event, leafIndex: leafIndex, treeSize: treeSize, inclusionProof: proof, checkpoint: checkpoint, keys: keys, witnessQuorum: quorum,
+                  eventKey: eventKey, rotations: rotations)
     }
 
     /// What a successful verification established.
     public struct Verification: Sendable {
         public var origin: String
+        /// The fingerprint of the key the verifier trusts for the origin.
         public var originFingerprint: String
+        /// The fingerprint of the key that signed the event (an earlier key after a rotation).
+        public var eventKeyFingerprint: String
+        /// How many rotations lead from the event's key to the trusted one.
+        public var rotations: Int
         public var root: [UInt8]
-        /// Witnesses whose cosignatures verified, with their timestamps (POSIX seconds).
+        /// Witnesses whose cosignatures verified and count, with their timestamps (POSIX seconds).
         public var witnesses: [(name: String, timestamp: UInt64)]
         /// One line per check passed, for people.
         public var steps: [String]
     }
 
-    /// Verifies the bundle against `trusted` keys (node name → Ed25519 key): the key for the
-    /// event's origin, and witnesses' keys. Throws at the first failure, saying what failed.
+    /// Verifies the bundle under the verifier's `policy` (docs/protocol.md §10). Throws at the
+    /// first failure, saying what failed:
     ///
-    /// `quorum`: how many distinct trusted witnesses (not the origin) must have cosigned.
-    public func verify(trusted: [String: PublicSigningKey], quorum: Int) throws(AccordError) -> Verification {
+    /// 1. the policy trusts a key for the event's origin;
+    /// 2. the event is signed by that key, or by `event_key` when `rotations` lead from it to
+    ///    that key, every rotation checked (`KeyRotationChain`);
+    /// 3. the checkpoint is signed under the origin's name by a key of that chain (the trusted
+    ///    key when there is no rotation), is for the event's origin and for `tree_size`;
+    /// 4. at least `policy.quorum` distinct witnesses of the policy, not the origin, cosigned it
+    ///    (`WitnessQuorum`), and at least one did if it is signed by an earlier key of the chain;
+    /// 5. the inclusion proof leads from the event's leaf to the checkpoint's root.
+    ///
+    /// The bundle's `keys` and `witness_quorum` play no part.
+    public func verify(policy: TrustPolicy) throws(AccordError) -> Verification {
         var steps: [String] = []
         let origin = event.origin
-        guard let originKey = trusted[origin] else {
-            throw AccordError(.badKey, "no trusted key for the event's origin \(origin): pin it or pass a keys file that has it")
+        guard let trustedKey = policy.origins[origin] else {
+            throw AccordError(.badKey, "no trusted key for the event's origin \(origin): pin it (--data) or list it in the trust policy; the keys a bundle carries are never trusted")
         }
-        guard event.isSigned(by: originKey) else {
-            throw AccordError(.badSignature, "event signature: the event \(event.id.short) does not verify with \(origin)'s key (fingerprint \(originKey.fingerprint))")
+
+        // The origin's keys from the one that signed the event to the trusted one.
+        let chain: KeyRotationChain
+        if rotations.isEmpty {
+            if let eventKey, eventKey != trustedKey {
+                throw AccordError(
+                    .badKey,
+                    "rotation: the event was signed by key \(eventKey.fingerprint), not by the key trusted for \(origin) (\(trustedKey.fingerprint)), and the bundle carries no rotation chain between them",
+                    field: "rotations")
+            }
+            guard event.isSigned(by: trustedKey) else {
+                throw AccordError(
+                    .badSignature,
+                    "event signature: the event \(event.id.short) does not verify with \(origin)'s trusted key (fingerprint \(trustedKey.fingerprint)); if \(origin) has rotated its key since, the bundle needs the rotation chain (export it again from a current node)")
+            }
+            chain = try KeyRotationChain(origin: origin, from: trustedKey, rotations: [], eventTime: event.time)
+            steps.append("event \(event.id.hex) is signed by \(origin) (key fingerprint \(trustedKey.fingerprint))")
+        } else {
+            guard let eventKey else {
+                throw AccordError(.missingField, "rotation: the bundle has \"rotations\" but no \"event_key\" to start the chain from", field: "event_key")
+            }
+            guard event.isSigned(by: eventKey) else {
+                throw AccordError(.badSignature, "event signature: the event \(event.id.short) does not verify with the bundle's event_key (fingerprint \(eventKey.fingerprint))", field: "event_key")
+            }
+            chain = try KeyRotationChain(origin: origin, from: eventKey, rotations: rotations, eventTime: event.time)
+            guard chain.last == trustedKey else {
+                throw AccordError(
+                    .badKey,
+                    "rotation chain: its \(rotations.count) rotation(s) lead from the event's key \(eventKey.fingerprint) to \(chain.last.fingerprint), which is not the key trusted for \(origin) (\(trustedKey.fingerprint))",
+                    field: "rotations")
+            }
+            steps.append("event \(event.id.hex) is signed by \(origin)'s earlier key \(eventKey.fingerprint)")
+            for (i, r) in rotations.enumerated() {
+                steps.append("rotation \(i + 1) of \(rotations.count) (event \(r.id.short), \(r.time.rfc3339)): signed by \(chain.keys[i].fingerprint), announces \(chain.keys[i + 1].fingerprint)")
+            }
+            steps.append("the rotation chain ends at the key trusted for \(origin) (\(trustedKey.fingerprint))")
         }
-        steps.append("event \(event.id.hex) is signed by \(origin) (key fingerprint \(originKey.fingerprint))")
 
         let note: SignedNote
         do { note = try SignedNote(parsing: checkpoint) } catch { throw AccordError(.malformed, "checkpoint: not a signed note: \(error.message)", field: "checkpoint") }
-        let parsed: Checkpoint
-        do { parsed = try Checkpoint.open(note, logName: origin, logKey: originKey) } catch {
-            throw AccordError(error.code, "checkpoint: \(error.message)", field: "checkpoint")
+        // The checkpoint was signed after the event, by the origin's key at that time: a key of the chain.
+        var opened: Checkpoint?
+        var signer = trustedKey
+        for key in chain.keys.reversed() where opened == nil {
+            let verifier: NoteVerifierKey
+            do { verifier = try NoteVerifierKey(name: origin, type: .ed25519, key: key) } catch {
+                throw AccordError(error.code, "checkpoint: \(error.message)", field: "checkpoint")
+            }
+            guard note.signatures.contains(where: { $0.name == origin && $0.keyID == verifier.keyID }) else { continue }
+            do { opened = try Checkpoint.open(note, logName: origin, logKey: key) } catch {
+                throw AccordError(error.code, "checkpoint: \(error.message)", field: "checkpoint")
+            }
+            signer = key
+        }
+        guard let parsed = opened else {
+            let which = chain.keys.count == 1 ? "the key trusted for \(origin) (\(trustedKey.fingerprint))" : "any of \(origin)'s \(chain.keys.count) keys in the rotation chain"
+            throw AccordError(.badSignature, "checkpoint: it carries no signature by \(which)", field: "checkpoint")
         }
         guard parsed.origin == origin else {
             throw AccordError(.invalidField, "checkpoint: its origin is \(parsed.origin), but the event's origin is \(origin)", field: "checkpoint")
@@ -141,25 +236,24 @@ public struct ProofBundle: Sendable {
         guard parsed.size == treeSize else {
             throw AccordError(.invalidField, "checkpoint: it is for tree size \(parsed.size), but the bundle says tree_size \(treeSize)", field: "tree_size")
         }
-        steps.append("checkpoint of \(origin)'s log at size \(parsed.size) is signed by \(origin)")
+        steps.append("checkpoint of \(origin)'s log at size \(parsed.size) is signed by \(origin)" + (signer == trustedKey ? "" : " (with its earlier key \(signer.fingerprint))"))
 
-        var witnessKeys: [NoteVerifierKey] = []
-        for (name, key) in trusted.sorted(by: { $0.key < $1.key }) where name != origin {
-            do { witnessKeys.append(try NoteVerifierKey(name: name, type: .cosignatureV1, key: key)) } catch { continue }
-        }
-        let cosigned: [VerifiedNoteSignature]
-        do { cosigned = try note.verify(against: witnessKeys) } catch {
-            throw AccordError(error.code, "checkpoint cosignatures: \(error.message)", field: "checkpoint")
-        }
-        guard cosigned.count >= quorum else {
-            let known = witnessKeys.map(\.name).joined(separator: ", ")
+        let cosigned = try policy.checkQuorum(note, origin: origin)
+        // Anyone can make a key, sign a rotation from it to the trusted key, and sign a
+        // checkpoint with it: a checkpoint signed by an earlier key of the chain counts only if
+        // a witness the verifier trusts cosigned it (witnesses cosign only with the origin's key
+        // they held then), even when the quorum was lowered to 0.
+        if signer != trustedKey && cosigned.isEmpty {
+            let step = chain.keys.firstIndex(of: signer).map { $0 == 0 ? "the event's key" : "announced by rotation \($0)" } ?? "?"
             throw AccordError(
                 .badSignature,
-                "checkpoint cosignatures: \(cosigned.count) valid cosignature(s) from trusted witnesses (\(known.isEmpty ? "none trusted" : known)), \(quorum) required",
+                "checkpoint: it is signed by \(origin)'s earlier key \(signer.fingerprint) (\(step) of the rotation chain), which only a witness can vouch for, and no witness you trust cosigned it",
                 field: "checkpoint")
         }
         if !cosigned.isEmpty {
-            steps.append("cosigned by \(cosigned.map { "\($0.name) at \($0.timestamp.map { Timestamp(milliseconds: Int64($0) * 1000).rfc3339 } ?? "?")" }.joined(separator: ", "))")
+            steps.append("cosigned by \(cosigned.map { "\($0.name) at \($0.timestamp.map { Timestamp(milliseconds: Int64($0) * 1000).rfc3339 } ?? "?")" }.joined(separator: ", ")) (\(policy.quorum) required)")
+        } else {
+            steps.append("no witness cosignature required (quorum lowered to \(policy.quorum))")
         }
 
         do {
@@ -169,11 +263,12 @@ public struct ProofBundle: Sendable {
         }
         steps.append("the event is leaf \(leafIndex) of the \(treeSize)-leaf tree with root \(Encoding.base64(parsed.rootHash))")
         return Verification(
-            origin: origin, originFingerprint: originKey.fingerprint, root: parsed.rootHash,
-            witnesses: cosigned.map { ($0.name, $0.timestamp ?? 0) }, steps: steps)
+            origin: origin, originFingerprint: trustedKey.fingerprint, eventKeyFingerprint: chain.keys[0].fingerprint, rotations: rotations.count,
+            root: parsed.rootHash, witnesses: cosigned.map { ($0.name, $0.timestamp ?? 0) }, steps: steps)
     }
 
-    /// The keys the bundle carries, by name (to trust only after comparing fingerprints).
+    /// The keys the bundle carries, by name. Never trusted by `verify`; a verifier may copy
+    /// them into its own policy after comparing their fingerprints out of band.
     public var carriedKeys: [String: PublicSigningKey] {
         Dictionary(keys.map { ($0.name, $0.key) }, uniquingKeysWith: { a, _ in a })
     }

@@ -51,6 +51,11 @@ public protocol LogStore: Sendable {
     /// sequence `after`, in order.
     func eventsAwaitingReceipt(after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt]
 
+    // MARK: Key history
+    /// The `node.key_rotation` events of `origin` this node holds (authored or received), in
+    /// the order it stored them: what a proof bundle's rotation chain is built from.
+    func keyRotations(origin: String) async throws -> [Event]
+
     // MARK: Equivocation alerts
     /// Records an alert; returns false if the same pair of notes was reported before.
     func raiseAlert(_ alert: EquivocationAlert) async throws -> Bool

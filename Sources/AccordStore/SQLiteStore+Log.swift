@@ -248,7 +248,7 @@ extension SQLiteStore {
 
     public func addCosignatures(size: Int64, _ cosignatures: [StoredCosignature], quorum: Int, now: Timestamp) async throws -> StoredCheckpoint? {
         try await write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM log_checkpoints WHERE size = ?", arguments: [size]) != nil else { return nil }
+            guard let note = try String.fetchOne(db, sql: "SELECT note FROM log_checkpoints WHERE size = ?", arguments: [size]) else { return nil }
             for c in cosignatures {
                 try db.execute(
                     sql: """
@@ -257,12 +257,24 @@ extension SQLiteStore {
                         """,
                     arguments: [size, c.witness, c.line, c.timestamp])
             }
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_cosignatures WHERE size = ?", arguments: [size]) ?? 0
-            if count >= quorum {
+            // The shared quorum rule (AccordLog.WitnessQuorum): distinct witnesses, never the log's origin.
+            let witnesses = try String.fetchAll(db, sql: "SELECT witness FROM log_cosignatures WHERE size = ?", arguments: [size])
+            let origin = String(note.prefix { $0 != "\n" })
+            if WitnessQuorum.isMet(by: witnesses, origin: origin, required: quorum) {
                 try db.execute(
                     sql: "UPDATE log_checkpoints SET witnessed_at = ? WHERE size = ? AND witnessed_at IS NULL", arguments: [now.milliseconds, size])
             }
             return try Row.fetchOne(db, sql: "SELECT * FROM log_checkpoints WHERE size = ?", arguments: [size]).map { try Self.checkpoint(db, $0) }
+        }
+    }
+
+    public func keyRotations(origin: String) async throws -> [Event] {
+        try await read { db in
+            // Rotations carry no case: the events_by_case index narrows the scan to case-less events.
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.eventColumns) FROM events e WHERE e.case_id IS NULL AND e.origin = ? AND e.type = ? ORDER BY e.seq",
+                arguments: [origin, EventType.keyRotation.rawValue]
+            ).map { try Self.storedEvent($0).event }
         }
     }
 

@@ -264,7 +264,7 @@ final class Demo: Sendable {
         var trusted: [String: PublicSigningKey] = [:]
         for n in nodes { trusted[n.node.name] = n.node.keys.publicSigningKey }
         do {
-            let v = try bundle.verify(trusted: trusted, quorum: 1)
+            let v = try bundle.verify(policy: TrustPolicy(trusting: trusted))
             Self.say("    \(origin) signed a checkpoint of \(bundle.treeSize) leaves; witnessed by \(v.witnesses.map(\.name).joined(separator: ", "))")
             Self.say("    ✓ \(holder)'s bundle verifies offline: event signature, checkpoint, cosignatures, inclusion proof (leaf \(bundle.leafIndex))")
             return true

@@ -133,12 +133,10 @@ struct LogCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify an exported log offline: checkpoint, cosignatures, every event's signature and the root.")
+            abstract: "Verify an exported log offline: checkpoint, cosignatures, every event's signature and the root.",
+            discussion: "Trust comes from --data and/or --policy, as for 'accord proof verify'; never from the keys the export carries.")
         @Argument(help: "The export (from 'accord log export').") var file: String
-        @Option(help: "A JSON file of trusted keys (as 'accord proof keys' writes).") var keys: String?
-        @Option(help: "A node's data directory: trust the keys it pinned, and its own.") var data: String?
-        @Flag(help: "Trust the keys the export carries (only after comparing their fingerprints out of band).") var exportKeys = false
-        @Option(help: "Witness cosignatures required.") var quorum: Int = 1
+        @OptionGroup var trust: TrustOptions
 
         func run() async throws {
             try await reporting {
@@ -148,9 +146,9 @@ struct LogCommand: AsyncParsableCommand {
                 guard let first = lines.next() else { throw AccordError(.malformed, "\(file) is empty") }
                 let header: JSONValue
                 do { header = try JSONParser.parse(first) } catch { throw AccordError(.malformed, "line 1 is not JSON") }
-                let trusted = try await trustedKeys(keys: keys, data: data, carried: exportKeys ? LogExport.carriedKeys(header) : nil)
+                let policy = try await trust.policy()
                 do {
-                    var verifier = try LogExport.Verifier(header: header, trusted: trusted, quorum: quorum)
+                    var verifier = try LogExport.Verifier(header: header, policy: policy)
                     var n = 1
                     while let line = lines.next() {
                         n += 1

@@ -14,7 +14,7 @@ struct ProofCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a proof bundle for an event this node holds (sent or received).",
-            discussion: "The bundle holds the signed event, its leaf index, an inclusion proof, the origin's checkpoint with the witnesses' cosignatures, and the keys the node verified them with (docs/protocol.md §10).")
+            discussion: "The bundle holds the signed event, its leaf index, an inclusion proof, the origin's checkpoint with the witnesses' cosignatures, the origin's key rotations since the event (if any), and, for reference only, the keys the node verified them with (docs/protocol.md §10).")
         @OptionGroup var api: APIOptions
         @Argument(help: "The event id (64 hex digits).") var event: String
         @Option(name: .shortAndLong, help: "Write the bundle to this file instead of standard output.") var out: String?
@@ -38,27 +38,30 @@ struct ProofCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a proof bundle offline.",
+            abstract: "Verify a proof bundle offline, under your own trust policy.",
             discussion: """
-                Checks the event's signature with its origin's key, the origin's signature on the checkpoint, the witnesses' \
-                cosignatures (at least --quorum, default the bundle's witness_quorum) and the inclusion proof. Trusted keys come \
-                from --data (the keys a node pinned, and its own), --keys FILE, or, with --bundle-keys, the bundle itself (compare \
-                the fingerprints printed with ones you obtained out of band). Exits 1 and says what failed if anything does.
+                Checks the event's signature with the key you trust for its origin (following the rotation chain the bundle \
+                carries when the event was signed by an earlier key), the origin's signature on the checkpoint, cosignatures from \
+                at least --quorum of the witnesses you trust, and the inclusion proof. What you trust comes from --data (the keys \
+                a node pinned, and its own, with its log.witness_quorum) and/or --policy FILE; never from the bundle, whose keys \
+                and witness_quorum are informational. The quorum is 1 unless a source sets more, or --quorum (or a policy file's \
+                "quorum") lowers it explicitly. Exits 1 and says what failed if anything does.
                 """)
         @Argument(help: "The bundle file.") var bundle: String
-        @Option(help: "A JSON file of trusted keys: {\"keys\": [{\"name\", \"signing_key\"}]} (as 'accord proof keys' writes), or another bundle.") var keys: String?
-        @Option(help: "A node's data directory: trust the keys it pinned, and its own.") var data: String?
-        @Flag(help: "Trust the keys the bundle carries (only after comparing their fingerprints out of band).") var bundleKeys = false
-        @Option(help: "Witness cosignatures required (default: the bundle's witness_quorum).") var quorum: Int?
+        @OptionGroup var trust: TrustOptions
 
         func run() async throws {
             try await reporting {
                 let parsed = try ProofBundle(json: try readJSON(bundle))
-                let trusted = try await trustedKeys(keys: keys, data: data, carried: bundleKeys ? parsed.carriedKeys : nil)
+                let policy = try await trust.policy()
                 do {
-                    let v = try parsed.verify(trusted: trusted, quorum: quorum ?? parsed.witnessQuorum)
+                    let v = try parsed.verify(policy: policy)
                     for step in v.steps { print("ok: \(step)") }
-                    print("VALID: event \(parsed.event.id.hex) is in \(v.origin)'s log, witnessed by \(v.witnesses.map(\.name).joined(separator: ", "))")
+                    if parsed.witnessQuorum != policy.quorum {
+                        print("note: the exporting node required \(parsed.witnessQuorum) cosignature(s); your policy requires \(policy.quorum)")
+                    }
+                    let witnesses = v.witnesses.map(\.name).joined(separator: ", ")
+                    print("VALID: event \(parsed.event.id.hex) is in \(v.origin)'s log, witnessed by \(witnesses.isEmpty ? "nobody (quorum 0)" : witnesses)")
                 } catch let e as AccordError {
                     print("INVALID: \(e.message)")
                     throw ExitCode.failure
@@ -92,34 +95,42 @@ func readJSON(_ path: String) throws -> JSONValue {
     do { return try JSONParser.parse([UInt8](data)) } catch { throw AccordError(.malformed, "\(path) is not JSON: \(error)") }
 }
 
-/// The keys to verify against: a keys file, a data directory's pinned keys, or keys carried
-/// by what is verified (printed so they can be compared out of band).
-func trustedKeys(keys: String?, data: String?, carried: [String: PublicSigningKey]?) async throws -> [String: PublicSigningKey] {
-    var trusted: [String: PublicSigningKey] = [:]
-    if let keys {
-        let json = try readJSON(keys)
-        let list = json.arrayValue ?? json["keys"]?.arrayValue ?? []
-        guard !list.isEmpty else { throw AccordError(.malformed, "\(keys) has no \"keys\" list") }
-        for item in list {
-            guard let name = item["name"]?.stringValue, let text = item["signing_key"]?.stringValue else {
-                throw AccordError(.malformed, "every key in \(keys) needs \"name\" and \"signing_key\"")
+/// Where a verifier's trust comes from: a node's data directory, a policy file, and an
+/// explicit quorum. Shared by `proof verify` and `log verify`.
+struct TrustOptions: ParsableArguments {
+    @Option(help: "A node's data directory: trust the keys it pinned and its own, as origins and witnesses, with its log.witness_quorum.")
+    var data: String?
+    @Option(name: [.customLong("policy"), .customLong("keys")],
+            help: "A trust policy file: {\"keys\"|\"origins\"|\"witnesses\": [{\"name\", \"signing_key\"}], \"quorum\"?} (a keys file from 'accord proof keys' is one).")
+    var policyFile: String?
+    @Option(help: "Witness cosignatures required, overriding every source (0 accepts a checkpoint no witness cosigned).")
+    var quorum: Int?
+
+    /// The verifier's policy: the sources merged (the larger quorum wins), then `--quorum`.
+    func policy() async throws -> TrustPolicy {
+        var combined: TrustPolicy?
+        func add(_ p: TrustPolicy) throws {
+            if combined == nil { combined = p } else { try combined!.merge(p) }
+        }
+        if let path = policyFile {
+            do { try add(try TrustPolicy.parse(try readJSON(path)).policy) } catch let e as AccordError {
+                throw AccordError(e.code, "\(path): \(e.message)", field: e.field)
             }
-            trusted[name] = try PublicSigningKey(base64: text)
         }
-    }
-    if let data {
-        let dir = DataDirectory(data)
-        trusted[try dir.loadConfiguration().name] = try dir.loadKeys().publicSigningKey
-        for p in try await dir.openStore().peers() { trusted[p.name] = p.signingKey }
-    }
-    if let carried {
-        for (name, key) in carried.sorted(by: { $0.key < $1.key }) where trusted[name] == nil {
-            FileHandle.standardError.write(Data("trusting the carried key of \(name): fingerprint \(key.displayFingerprint)\n".utf8))
-            trusted[name] = key
+        if let data {
+            let dir = DataDirectory(data)
+            let config = try dir.loadConfiguration()
+            var keys = [config.name: try dir.loadKeys().publicSigningKey]
+            for p in try await dir.openStore().peers() { keys[p.name] = p.signingKey }
+            try add(TrustPolicy(trusting: keys, quorum: config.log.witnessQuorum))
         }
+        guard var result = combined, !result.isEmpty else {
+            throw ValidationError("say which keys to trust: --data DIR (a node's pinned keys) or --policy FILE; the keys a bundle or export carries are never trusted")
+        }
+        if let quorum {
+            guard (0...100).contains(quorum) else { throw ValidationError("--quorum must be 0 to 100") }
+            result.quorum = quorum
+        }
+        return result
     }
-    guard !trusted.isEmpty else {
-        throw ValidationError("say which keys to trust: --data DIR (a node's pinned keys), --keys FILE, or --bundle-keys")
-    }
-    return trusted
 }

@@ -19,7 +19,8 @@ import Testing
 
     /// A log of `size` leaves whose leaf `index` is `event` (the others fixed made-up ids),
     /// checkpointed by the event's origin and cosigned by `witnesses` at fixed times.
-    static func bundle(event: Event, origin: NodeKeys, index: Int64, size: Int64, witnesses: [(String, NodeKeys)], quorum: Int) throws -> ProofBundle {
+    static func bundle(event: Event, origin: NodeKeys, index: Int64, size: Int64, witnesses: [(String, NodeKeys)], quorum: Int,
+                       eventKey: PublicSigningKey? = nil, rotations: [Event] = []) throws -> ProofBundle {
         var tree = InMemoryMerkleNodes()
         for i in 0..<size {
             tree.append(data: i == index ? event.id.bytes : Array(SHA256.hash(data: Array("accord vector leaf \(i)".utf8))))
@@ -31,7 +32,8 @@ import Testing
         let proof = try Merkle.inclusionProof(index: index, size: size, reader: tree)
         let keys = [ProofBundle.Key(name: event.origin, role: "origin", key: origin.publicSigningKey)]
             + witnesses.map { ProofBundle.Key(name: $0.0, role: "witness", key: $0.1.publicSigningKey) }
-        return ProofBundle(event: event, leafIndex: index, treeSize: size, inclusionProof: proof, checkpoint: note.serialized, keys: keys, witnessQuorum: quorum)
+        return ProofBundle(event: event, leafIndex: index, treeSize: size, inclusionProof: proof, checkpoint: note.serialized, keys: keys, witnessQuorum: quorum,
+                           eventKey: eventKey, rotations: rotations)
     }
 
     static func vectors() throws -> [(String, ProofBundle)] {
@@ -44,11 +46,26 @@ import Testing
         let ack = Event.sign(
             type: .acknowledge, origin: "borealis-247", to: ["aurelia-247"], caseID: open.id, time: t0.adding(seconds: 30),
             body: ["note": "Received by the duty officer"], keys: b, nonce: [2, 7, 1, 8, 2, 8, 1, 8])
+        // aurelia-247's key before a rotation, and the rotation (signed by it) to its current key.
+        let earlier = key("aurelia-247 before rotation")
+        let check = Event.sign(
+            type: .open, origin: "aurelia-247", to: ["borealis-247"], caseID: nil, time: t0.adding(seconds: -3600),
+            body: ["kind": "check", "title": "Communication check", "fields": ["message": "Signed before the rotation"],
+                   "deadlines": DeadlinePolicy.standard.deadlines(for: .check, openedAt: t0.adding(seconds: -3600)).json],
+            keys: earlier, nonce: [3, 1, 4, 1, 5, 9, 2, 6])
+        let rotation = Event.sign(
+            type: .keyRotation, origin: "aurelia-247", to: ["borealis-247", "caledonia-247"], caseID: nil, time: t0.adding(seconds: -1800),
+            body: ["signing_key": .string(a.publicSigningKey.base64), "previous_key": .string(earlier.publicSigningKey.base64)],
+            keys: earlier, nonce: [1, 4, 1, 4, 2, 1, 3, 5])
         return [
             // A case.open, leaf 3 of 7 in aurelia-247's log, cosigned by two witnesses (quorum 2).
             ("proof-bundle-open.json", try bundle(event: open, origin: a, index: 3, size: 7, witnesses: [("borealis-247", b), ("caledonia-247", c)], quorum: 2)),
             // The acknowledgement, last leaf of 13 in borealis-247's log, cosigned by aurelia-247.
             ("proof-bundle-ack.json", try bundle(event: ack, origin: b, index: 12, size: 13, witnesses: [("aurelia-247", a)], quorum: 1)),
+            // A case.open signed before aurelia-247 rotated its key (leaf 1 of 5, the rotation is
+            // leaf 2), checkpointed with the current key: the bundle carries the rotation.
+            ("proof-bundle-rotated.json", try bundle(event: check, origin: a, index: 1, size: 5, witnesses: [("borealis-247", b)], quorum: 1,
+                                                     eventKey: earlier.publicSigningKey, rotations: [rotation])),
         ]
     }
 
@@ -71,13 +88,19 @@ import Testing
         }
     }
 
-    /// Each shipped bundle verifies with the keys it carries; its leaf hash is SHA-256(0x00 ‖ id).
+    /// The verifier's side: the current keys of the three vector nodes, known from their seeds.
+    static let trusted: [String: PublicSigningKey] = Dictionary(uniqueKeysWithValues: ["aurelia-247", "borealis-247", "caledonia-247"].map {
+        ($0, key($0).publicSigningKey)
+    })
+
+    /// Each shipped bundle verifies with the vector nodes' keys (not the keys it carries) and
+    /// the quorum it was made for; its leaf hash is SHA-256(0x00 ‖ id).
     @Test func everyShippedBundleVerifies() throws {
         let bundles = try Self.shipped()
-        #expect(bundles.count >= 2)
+        #expect(bundles.count >= 3)
         for (name, json) in bundles {
             let bundle = try ProofBundle(json: json)
-            let v = try bundle.verify(trusted: bundle.carriedKeys, quorum: bundle.witnessQuorum)
+            let v = try bundle.verify(policy: TrustPolicy(trusting: Self.trusted, quorum: bundle.witnessQuorum))
             #expect(v.witnesses.count == bundle.witnessQuorum, "\(name)")
             let leaf = Array(SHA256.hash(data: [0] + bundle.event.id.bytes))
             #expect(json["leaf_hash"]?.stringValue == Encoding.base64(leaf), "\(name)")
@@ -88,7 +111,7 @@ import Testing
     static func failure(_ json: JSONValue, trusted: [String: PublicSigningKey]? = nil, quorum: Int? = nil) -> String {
         do {
             let bundle = try ProofBundle(json: json)
-            _ = try bundle.verify(trusted: trusted ?? bundle.carriedKeys, quorum: quorum ?? bundle.witnessQuorum)
+            _ = try bundle.verify(policy: TrustPolicy(trusting: trusted ?? Self.trusted, quorum: quorum ?? 2))
             return "verified"
         } catch {
             return error.message
@@ -112,7 +135,7 @@ import Testing
         event["body"] = .object(body)
         let changed = try Event(json: .object(event))
         var t = Self.with(Self.with(json, "event", .object(event)), "event_id", .string(changed.id.hex))
-        #expect(Self.failure(t).hasPrefix("event signature: the event \(changed.id.short) does not verify with aurelia-247's key"))
+        #expect(Self.failure(t).hasPrefix("event signature: the event \(changed.id.short) does not verify with aurelia-247's trusted key"))
         // The same, with the old id left in place.
         #expect(Self.failure(Self.with(json, "event", .object(event))).hasPrefix("\"event_id\" is "))
 
@@ -138,11 +161,10 @@ import Testing
         #expect(Self.failure(Self.with(json, "checkpoint", .string(forged.joined(separator: "\n")))).hasPrefix("checkpoint: the signature by aurelia-247"))
 
         // Keys: an origin the verifier does not trust; a witness key that is not the one that cosigned.
-        let bundle = try ProofBundle(json: json)
-        var keys = bundle.carriedKeys
+        var keys = Self.trusted
         keys["aurelia-247"] = nil
         #expect(Self.failure(json, trusted: keys).hasPrefix("no trusted key for the event's origin aurelia-247"))
-        keys = bundle.carriedKeys
+        keys = Self.trusted
         keys["caledonia-247"] = Self.key("someone else").publicSigningKey
         #expect(Self.failure(json, trusted: keys).hasPrefix("checkpoint cosignatures: 1 valid cosignature(s)"))
         #expect(Self.failure(json, trusted: keys, quorum: 1) == "verified")

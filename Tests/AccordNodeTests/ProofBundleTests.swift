@@ -57,7 +57,7 @@ import Testing
             var trusted = Dictionary(uniqueKeysWithValues: try await store.peers().map { ($0.name, $0.signingKey) })
             trusted["borealis"] = try b.directory.loadKeys().publicSigningKey
             let bundle = try ProofBundle(json: json)
-            let verified = try bundle.verify(trusted: trusted, quorum: 1)
+            let verified = try bundle.verify(policy: TrustPolicy(trusting: trusted))
             #expect(verified.origin == "aurelia")
             #expect(Set(verified.witnesses.map(\.name)) == ["borealis", "caledonia"])
             #expect(bundle.event.to == ["borealis"])

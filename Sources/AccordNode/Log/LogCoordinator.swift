@@ -234,11 +234,17 @@ public final class LogCoordinator: Sendable {
         return keys
     }
 
+    /// This node's trust policy: its pinned peers and itself, as origins and as witnesses, with
+    /// `log.witness_quorum`. The same policy `accord proof verify --data` applies offline.
+    func trustPolicy() async throws -> TrustPolicy {
+        var keys = Dictionary(try await store.peers().map { ($0.name, $0.signingKey) }, uniquingKeysWith: { a, _ in a })
+        keys[node.name] = node.keys.publicSigningKey
+        return TrustPolicy(trusting: keys, quorum: settings.witnessQuorum)
+    }
+
+    /// Requires a quorum of this node's witnesses on a checkpoint of `origin` (the shared rule, `WitnessQuorum`).
     func requireQuorum(_ note: SignedNote, origin: String) async throws {
-        let cosigned = try note.verify(against: try await witnessKeys(excluding: origin))
-        guard cosigned.count >= settings.witnessQuorum else {
-            throw AccordError(.badSignature, "the checkpoint of \(origin) has \(cosigned.count) cosignatures from witnesses this node trusts; \(settings.witnessQuorum) needed")
-        }
+        _ = try await trustPolicy().checkQuorum(note, origin: origin)
     }
 
     // MARK: Comparing checkpoints (equivocation)
@@ -381,6 +387,12 @@ public final class LogCoordinator: Sendable {
             (leafIndex, treeSize, proof, note) = (receipt.leafIndex, receipt.treeSize, receipt.proof, receipt.checkpoint)
             originKey = peer.signingKey
         }
+        // The event may be signed by a key the origin has rotated away from since: carry the
+        // rotations that link it to the origin's current key.
+        var known = [originKey]
+        if event.origin == node.name { known.append(node.signingKeys(for: event).publicSigningKey) }
+        let (eventKey, rotations) = try KeyRotationChain.exportChain(
+            for: event, rotations: try await store.keyRotations(origin: event.origin), current: originKey, known: known)
         var keys = [ProofBundle.Key(name: event.origin, role: "origin", key: originKey)]
         if let signed = try? SignedNote(parsing: note) {
             let candidates = try await witnessKeys(excluding: event.origin)
@@ -392,6 +404,6 @@ public final class LogCoordinator: Sendable {
             }
         }
         return ProofBundle(event: event, leafIndex: leafIndex, treeSize: treeSize, inclusionProof: proof, checkpoint: note, keys: keys,
-                           witnessQuorum: settings.witnessQuorum)
+                           witnessQuorum: settings.witnessQuorum, eventKey: rotations.isEmpty ? nil : eventKey, rotations: rotations)
     }
 }

@@ -4,7 +4,9 @@ import Crypto
 import Foundation
 
 /// Key rotation: a `node.key_rotation` event, signed by the old key, announces the new one to
-/// every pinned peer; events after it are signed by the new key.
+/// every pinned peer; events after it, and checkpoints of the log, are signed by the new key.
+/// The event also names the old key (`previous_key`), so any node holding the rotations can
+/// link an event signed before it to the current key (the rotation chain of a proof bundle).
 ///
 /// On disk the order makes a crash at any point safe: the old key is kept under
 /// `keys/retired/`, the new one is written to `keys/signing.key.next`, the event is committed,
@@ -23,7 +25,7 @@ extension Node {
             let peers = try await store.peers().map(\.name)
             let now = time.now()
             let event = Event.sign(type: .keyRotation, origin: name, to: peers, caseID: nil, time: now,
-                                   body: ["signing_key": .string(new.publicSigningKey.base64)], keys: old)
+                                   body: ["signing_key": .string(new.publicSigningKey.base64), "previous_key": .string(old.publicSigningKey.base64)], keys: old)
             let index = try await store.commitAuthored(event, caseState: nil, now: now)
             guard rename(directory.nextSigningKeyURL.path, directory.signingKeyURL.path) == 0 else {
                 throw AccordError(.configuration, "the rotation is committed but the new key could not be put in place; restart the node to finish it")
