@@ -46,7 +46,15 @@ public final class RawConnection: @unchecked Sendable {
     /// server closed the connection without (more) data, `.silent` when nothing came.
     public enum Read: Equatable { case data(String), closed, silent }
 
-    public func read(timeout: Duration) -> Read {
+    /// Waits off the cooperative thread pool: a blocking `poll` there would starve every node
+    /// running in the same test process.
+    public func read(timeout: Duration) async -> Read {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.readBlocking(timeout: timeout)) }
+        }
+    }
+
+    func readBlocking(timeout: Duration) -> Read {
         var collected: [UInt8] = []
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
