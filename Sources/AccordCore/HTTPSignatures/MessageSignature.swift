@@ -72,6 +72,40 @@ public enum MessageSignature {
         guard let named = header(recipientHeader), named == recipient else {
             throw AccordError(.notAddressed, "the request is addressed to \(header(recipientHeader) ?? "nobody"), not to \(recipient)")
         }
+        let parsed = try parse(signatureInput: input, signature: signatureField)
+        let created = parsed.created, keyid = parsed.keyid
+        guard abs(now.milliseconds / 1000 - created) <= maxSkewSeconds else {
+            throw AccordError(.clockSkew, "the request was signed at \(Timestamp(milliseconds: created * 1000)), more than \(maxSkewSeconds) s from this node's time; check both clocks")
+        }
+        guard let publicKey = key(keyid) else {
+            throw AccordError(.unknownPeer, "\(keyid) is not a pinned peer of \(recipient)")
+        }
+        let params = signatureParams(created: created, keyid: keyid)
+        let base = signatureBase(method: method, path: path, digest: digest, recipient: recipient, params: params)
+        guard publicKey.isValidSignature(parsed.signature, for: Array(base.utf8)) else {
+            throw AccordError(.badSignature, "the HTTP message signature does not verify with \(keyid)'s pinned key")
+        }
+        return keyid
+    }
+
+    /// The `accord` signature as `Signature-Input` and `Signature` carry it.
+    public struct Parsed: Sendable, Equatable {
+        /// `created`, in seconds since 1970.
+        public let created: Int64
+        /// The sender's node name.
+        public let keyid: String
+        /// The Ed25519 signature over the signature base.
+        public let signature: [UInt8]
+
+        /// The two header values that carry this signature, as `sign` writes them.
+        public var headers: (signatureInput: String, signature: String) {
+            ("\(label)=\(signatureParams(created: created, keyid: keyid))", "\(label)=:\(Encoding.base64(signature)):")
+        }
+    }
+
+    /// Reads the `accord` signature from the `Signature-Input` and `Signature` header values
+    /// (RFC 8941 dictionaries), strictly to Accord's profile. Checks nothing cryptographic.
+    public static func parse(signatureInput input: String, signature signatureField: String) throws(AccordError) -> Parsed {
         let inner: InnerList
         let signatureBytes: [UInt8]
         do {
@@ -116,17 +150,6 @@ public enum MessageSignature {
         guard let created, let keyid, alg == "ed25519" else {
             throw AccordError(.unauthorized, "Signature-Input needs created, keyid and alg=\"ed25519\"")
         }
-        guard abs(now.milliseconds / 1000 - created) <= maxSkewSeconds else {
-            throw AccordError(.clockSkew, "the request was signed at \(Timestamp(milliseconds: created * 1000)), more than \(maxSkewSeconds) s from this node's time; check both clocks")
-        }
-        guard let publicKey = key(keyid) else {
-            throw AccordError(.unknownPeer, "\(keyid) is not a pinned peer of \(recipient)")
-        }
-        let params = signatureParams(created: created, keyid: keyid)
-        let base = signatureBase(method: method, path: path, digest: digest, recipient: recipient, params: params)
-        guard publicKey.isValidSignature(signatureBytes, for: Array(base.utf8)) else {
-            throw AccordError(.badSignature, "the HTTP message signature does not verify with \(keyid)'s pinned key")
-        }
-        return keyid
+        return Parsed(created: created, keyid: keyid, signature: signatureBytes)
     }
 }

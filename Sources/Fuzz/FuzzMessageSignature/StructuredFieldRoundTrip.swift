@@ -1,0 +1,29 @@
+import FuzzSupport
+import RawStructuredFieldValues
+
+/// Round trips of RFC 8941 / RFC 9651 structured fields through swift-http-structured-headers.
+enum StructuredFieldRoundTrip {
+    static func check(_ bytes: [UInt8]) {
+        roundTrip(bytes, "dictionary", parse: { var p = StructuredFieldValueParser($0); return try p.parseDictionaryFieldValue() },
+                  write: { var s = StructuredFieldValueSerializer(); return try s.writeDictionaryFieldValue($0) })
+        roundTrip(bytes, "list", parse: { var p = StructuredFieldValueParser($0); return try p.parseListFieldValue() },
+                  write: { var s = StructuredFieldValueSerializer(); return try s.writeListFieldValue($0) })
+        roundTrip(bytes, "item", parse: { var p = StructuredFieldValueParser($0); return try p.parseItemFieldValue() },
+                  write: { var s = StructuredFieldValueSerializer(); return try s.writeItemFieldValue($0) })
+    }
+
+    /// Whatever parses serialises; what it serialises to parses back equal and serialises the same.
+    static func roundTrip<Value: Equatable>(
+        _ bytes: [UInt8], _ kind: String, parse: ([UInt8]) throws -> Value, write: (Value) throws -> [UInt8]
+    ) {
+        guard let value = try? parse(bytes) else { return }
+        let text = String(decoding: bytes, as: UTF8.self).debugDescription
+        guard let written = try? write(value) else {
+            FuzzCheck.require(false, "a parsed \(kind) does not serialise: \(text)")
+            return
+        }
+        let again = try? parse(written)
+        FuzzCheck.require(again == value, "a \(kind) does not parse back as serialised: \(text) -> \(String(decoding: written, as: UTF8.self).debugDescription)")
+        FuzzCheck.require((try? write(value)) == written, "a \(kind) serialises two ways: \(text)")
+    }
+}
