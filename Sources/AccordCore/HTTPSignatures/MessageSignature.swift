@@ -105,6 +105,10 @@ public enum MessageSignature {
 
     /// Reads the `accord` signature from the `Signature-Input` and `Signature` header values
     /// (RFC 8941 dictionaries), strictly to Accord's profile. Checks nothing cryptographic.
+    ///
+    /// Reads items through the RFC 9651 API only: the parser accepts RFC 9651 dates and
+    /// display strings, which the deprecated RFC 8941 accessors (`bareItem`, `parameters`)
+    /// trap on, so a request could crash the node before it was authenticated.
     public static func parse(signatureInput input: String, signature signatureField: String) throws(AccordError) -> Parsed {
         let inner: InnerList
         let signatureBytes: [UInt8]
@@ -118,7 +122,7 @@ public enum MessageSignature {
             var q = StructuredFieldValueParser(Array(signatureField.utf8))
             let sigs = try q.parseDictionaryFieldValue()
             guard let s = sigs.first(where: { $0.0 == label })?.1, case .item(let item) = s,
-                case .undecodedByteSequence(let b64) = item.bareItem, let bytes = Encoding.unbase64(b64), bytes.count == 64
+                case .undecodedByteSequence(let b64) = item.rfc9651BareItem, let bytes = Encoding.unbase64(b64), bytes.count == 64
             else { throw AccordError(.unauthorized, "Signature has no \"\(label)\" Ed25519 signature") }
             signatureBytes = bytes
         } catch let e as AccordError {
@@ -128,7 +132,7 @@ public enum MessageSignature {
         }
         var covered: [String] = []
         for item in inner.bareInnerList {
-            guard case .string(let name) = item.bareItem, item.parameters.isEmpty else {
+            guard case .string(let name) = item.rfc9651BareItem, item.rfc9651Parameters.isEmpty else {
                 throw AccordError(.unauthorized, "Signature-Input lists a component Accord does not use")
             }
             covered.append(name)
@@ -139,9 +143,9 @@ public enum MessageSignature {
         var created: Int64?
         var keyid: String?
         var alg: String?
-        for (name, value) in inner.parameters {
+        for (name, value) in inner.rfc9651Parameters {
             switch (name, value) {
-            case ("created", .integer(let v)): created = Int64(v)
+            case ("created", .integer(let v)): created = v
             case ("keyid", .string(let v)): keyid = v
             case ("alg", .string(let v)): alg = v
             default: throw AccordError(.unauthorized, "Signature-Input has an unexpected parameter \"\(name)\"")

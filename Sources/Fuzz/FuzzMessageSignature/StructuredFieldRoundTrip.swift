@@ -12,8 +12,10 @@ enum StructuredFieldRoundTrip {
                   write: { var s = StructuredFieldValueSerializer(); return try s.writeItemFieldValue($0) })
     }
 
-    /// Whatever parses serialises; what it serialises to parses back equal and serialises the same.
-    static func roundTrip<Value: Equatable>(
+    /// Whatever parses serialises, and what it serialises to is a fixed point: it parses and
+    /// serialises to the same bytes. (Values themselves are not compared: a decimal keeps the
+    /// scale it was written with, so `1.50` and its serialisation `1.5` parse unequal.)
+    static func roundTrip<Value>(
         _ bytes: [UInt8], _ kind: String, parse: ([UInt8]) throws -> Value, write: (Value) throws -> [UInt8]
     ) {
         guard let value = try? parse(bytes) else { return }
@@ -22,8 +24,11 @@ enum StructuredFieldRoundTrip {
             FuzzCheck.require(false, "a parsed \(kind) does not serialise: \(text)")
             return
         }
-        let again = try? parse(written)
-        FuzzCheck.require(again == value, "a \(kind) does not parse back as serialised: \(text) -> \(String(decoding: written, as: UTF8.self).debugDescription)")
-        FuzzCheck.require((try? write(value)) == written, "a \(kind) serialises two ways: \(text)")
+        let shown = String(decoding: written, as: UTF8.self).debugDescription
+        guard let again = try? parse(written) else {
+            FuzzCheck.require(false, "a \(kind) does not parse as serialised: \(text) -> \(shown)")
+            return
+        }
+        FuzzCheck.require((try? write(again)) == written, "a serialised \(kind) serialises differently once parsed: \(text) -> \(shown)")
     }
 }
