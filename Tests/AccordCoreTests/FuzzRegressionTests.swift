@@ -43,4 +43,25 @@ import Testing
     func rfc9651ItemsInSignatureHeadersAreRefusedNotATrap(signatureInput: String, signature: String) {
         #expect(verify(signatureInput: signatureInput, signature: signature) == .unauthorized)
     }
+
+    /// FuzzMessageSignature: a keyid with an escaped quote or backslash (`keyid="au\\"r"`) was
+    /// accepted, but the signature base writes keyid back unescaped, so the parameters Accord
+    /// signs and verifies were not the ones in the header and did not parse back. Accord's
+    /// keyid is a node name; anything else is refused.
+    @Test(arguments: ["au\\\"r", "au\\\\r", "Aurelia", "aurelia 2", ""])
+    func aKeyIDThatIsNotANodeNameIsRefused(keyid: String) throws {
+        let input = "accord=\(Self.components);created=1767225600;keyid=\"\(keyid)\";alg=\"ed25519\""
+        #expect(verify(signatureInput: input, signature: Self.signature) == .unauthorized)
+        #expect(throws: AccordError.self) { try MessageSignature.parse(signatureInput: input, signature: Self.signature) }
+    }
+
+    /// What `parse` accepts reads back the same once written as `sign` writes it.
+    @Test func aParsedSignatureReadsBackAsWritten() throws {
+        let input = "accord=\(Self.components);created=1767225600;keyid=\"aurelia\";alg=\"ed25519\""
+        let parsed = try MessageSignature.parse(signatureInput: input, signature: Self.signature)
+        #expect(parsed.keyid == "aurelia" && parsed.created == 1_767_225_600)
+        let written = parsed.headers
+        #expect(written.signatureInput == input)
+        #expect(try MessageSignature.parse(signatureInput: written.signatureInput, signature: written.signature) == parsed)
+    }
 }

@@ -154,6 +154,10 @@ public enum MessageSignature {
         guard let created, let keyid, alg == "ed25519" else {
             throw AccordError(.unauthorized, "Signature-Input needs created, keyid and alg=\"ed25519\"")
         }
+        // The signature base writes keyid back unescaped: only a node name has one spelling there.
+        guard NodeName.isValid(keyid) else {
+            throw AccordError(.unauthorized, "Signature-Input's keyid must be a node name")
+        }
         return Parsed(created: created, keyid: keyid, signature: signatureBytes)
     }
 }
