@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 import PackageDescription
+import Foundation
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -123,3 +124,25 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz, docs/operations.md "Fuzzing"). They have no `main` of their own:
+// libFuzzer supplies it, so they link only with `-sanitize=fuzzer`. Declared only when
+// ACCORD_FUZZ is set, so that an ordinary `swift build` neither builds nor fails to link them.
+if ProcessInfo.processInfo.environment["ACCORD_FUZZ"] != nil {
+    let fuzzSettings = swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzJSON", ["AccordCore"]),
+        ("FuzzEvent", ["AccordCore"]),
+        ("FuzzBatch", ["AccordCore"]),
+        ("FuzzSignedNote", ["AccordCore", "AccordLog"]),
+        ("FuzzAddCheckpoint", ["AccordCore", "AccordLog"]),
+        ("FuzzMessageSignature", ["AccordCore", .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers")]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: ["FuzzSupport"] + target.dependencies, path: "Sources/Fuzz/\(target.name)",
+            swiftSettings: fuzzSettings))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+    package.targets.append(.target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport", swiftSettings: swiftSettings))
+}

@@ -65,9 +65,14 @@ public struct AddCheckpointRequest: Sendable, Equatable {
         return Int64(text)
     }
 
-    /// Reads the cosignature lines of a 200 answer (one or more note signature lines).
+    /// Reads the cosignature lines of a 200 answer: one or more note signature lines and nothing else.
     public static func cosignatureLines(_ body: [UInt8], for note: SignedNote) throws(AccordError) -> [NoteSignature] {
         guard let text = String(validating: body, as: UTF8.self) else { throw AccordError(.malformed, "the witness answered with non-UTF-8 text") }
-        return try SignedNote(parsing: note.text + "\n" + text).signatures
+        let answered = try SignedNote(parsing: note.text + "\n" + text)
+        // The note splits at its last blank line: one in the answer would make all before it "text".
+        guard answered.text == note.text else {
+            throw AccordError(.malformed, "the witness answered with more than note signature lines")
+        }
+        return answered.signatures
     }
 }

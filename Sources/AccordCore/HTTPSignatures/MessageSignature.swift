@@ -102,9 +102,56 @@ public enum MessageSignature {
         guard let named = header(recipientHeader), named == recipient else {
             throw AccordError(.notAddressed, "the request is addressed to \(header(recipientHeader) ?? "nobody"), not to \(recipient)")
         }
+        let parsed = try parseSignature(input: input, signatureField: signatureField, checkHeaders: true, header: header)
+        let nowSeconds = now.milliseconds / 1000
+        guard abs(nowSeconds - parsed.created) <= maxSkewSeconds else {
+            throw AccordError(.clockSkew, "the request was signed at \(Timestamp(milliseconds: parsed.created * 1000)), more than \(maxSkewSeconds) s from this node's time; check both clocks")
+        }
+        if let expires = parsed.expires, expires < nowSeconds {
+            throw AccordError(.clockSkew, "the request's signature expired at \(Timestamp(milliseconds: expires * 1000))")
+        }
+        return Claim(
+            keyid: parsed.keyid, created: parsed.created, covered: parsed.covered, params: parsed.params, signature: parsed.signature,
+            digests: try digests(digestField))
+    }
+
+    /// The `accord` signature as `Signature-Input` and `Signature` carry it.
+    public struct Parsed: Sendable, Equatable {
+        /// `created`, in seconds since 1970.
+        public let created: Int64
+        /// The sender's node name.
+        public let keyid: String
+        /// The Ed25519 signature over the signature base.
+        public let signature: [UInt8]
+        let expires: Int64?
+        let covered: [String]
+        let params: String
+
+        /// The two header values that carry this signature in the form `sign` writes.
+        public var headers: (signatureInput: String, signature: String) {
+            ("\(label)=\(signatureParams(created: created, keyid: keyid))", "\(label)=:\(Encoding.base64(signature)):")
+        }
+
+        public static func == (a: Parsed, b: Parsed) -> Bool {
+            a.created == b.created && a.keyid == b.keyid && a.signature == b.signature
+        }
+    }
+
+    /// Reads the `accord` signature from the `Signature-Input` and `Signature` header values
+    /// (RFC 8941 dictionaries) to Accord's profile, without a request: header-field
+    /// components are not checked for presence. Checks nothing cryptographic.
+    public static func parse(signatureInput: String, signature: String) throws(AccordError) -> Parsed {
+        try parseSignature(input: signatureInput, signatureField: signature, checkHeaders: false, header: { _ in nil })
+    }
+
+    /// Items are read through the RFC 9651 API only: the parser accepts RFC 9651 dates and
+    /// display strings, on which the deprecated RFC 8941 accessors (`bareItem`, `parameters`)
+    /// trap, so a request could otherwise crash the node before it is authenticated.
+    static func parseSignature(
+        input: String, signatureField: String, checkHeaders: Bool, header: (String) -> String?
+    ) throws(AccordError) -> Parsed {
         let inner: InnerList
         let signature: [UInt8]
-        let params: String
         do {
             var p = StructuredFieldValueParser(Array(input.utf8))
             let inputs = try p.parseDictionaryFieldValue()
@@ -114,14 +161,12 @@ public enum MessageSignature {
             }
             guard case .innerList(let list) = entry else { throw AccordError(.unauthorized, "Signature-Input's \"\(label)\" member is not an inner list") }
             inner = list
-            var serializer = StructuredFieldValueSerializer()
-            params = String(decoding: try serializer.writeListFieldValue([.innerList(list)]), as: UTF8.self)
             var q = StructuredFieldValueParser(Array(signatureField.utf8))
             let sigs = try q.parseDictionaryFieldValue()
             guard let s = sigs.first(where: { $0.0 == label })?.1 else {
                 throw AccordError(.unauthorized, "Signature has no signature labelled \"\(label)\"")
             }
-            guard case .item(let item) = s, case .undecodedByteSequence(let b64) = item.bareItem, let bytes = Encoding.unbase64(b64), bytes.count == 64 else {
+            guard case .item(let item) = s, case .undecodedByteSequence(let b64) = item.rfc9651BareItem, let bytes = Encoding.unbase64(b64), bytes.count == 64 else {
                 throw AccordError(.unauthorized, "Signature's \"\(label)\" member is not a 64-byte Ed25519 signature (a byte sequence)")
             }
             signature = bytes
@@ -133,11 +178,11 @@ public enum MessageSignature {
 
         var covered: [String] = []
         for item in inner.bareInnerList {
-            guard case .string(let name) = item.bareItem else {
+            guard case .string(let name) = item.rfc9651BareItem else {
                 throw AccordError(.unauthorized, "Signature-Input lists a component that is not a string")
             }
-            guard item.parameters.isEmpty else {
-                let ps = item.parameters.map(\.0).joined(separator: ", ")
+            guard item.rfc9651Parameters.isEmpty else {
+                let ps = item.rfc9651Parameters.map(\.0).joined(separator: ", ")
                 throw AccordError(.unauthorized, "component \"\(name)\" has parameters (\(ps)); Accord supports components without parameters only")
             }
             if name.hasPrefix("@") {
@@ -145,7 +190,7 @@ public enum MessageSignature {
                     throw AccordError(.unauthorized, "derived component \"\(name)\" is not supported; Accord supports \(derivedComponents.sorted().joined(separator: ", "))")
                 }
             } else {
-                guard name == name.lowercased(), !name.isEmpty, header(name) != nil else {
+                guard !name.isEmpty, name == name.lowercased(), !checkHeaders || header(name) != nil else {
                     throw AccordError(.unauthorized, "the signature covers header \"\(name)\", which the request does not carry (or is not lowercase)")
                 }
             }
@@ -160,7 +205,7 @@ public enum MessageSignature {
         var created: Int64?
         var expires: Int64?
         var keyid: String?
-        for (name, value) in inner.parameters {
+        for (name, value) in inner.rfc9651Parameters {
             switch (name, value) {
             case ("created", .integer(let v)): created = Int64(v)
             case ("expires", .integer(let v)): expires = Int64(v)
@@ -174,14 +219,19 @@ public enum MessageSignature {
         guard let created, let keyid else {
             throw AccordError(.unauthorized, "Signature-Input needs created and keyid")
         }
-        let nowSeconds = now.milliseconds / 1000
-        guard abs(nowSeconds - created) <= maxSkewSeconds else {
-            throw AccordError(.clockSkew, "the request was signed at \(Timestamp(milliseconds: created * 1000)), more than \(maxSkewSeconds) s from this node's time; check both clocks")
+        // Accord's keyid is the sender's node name; nothing else can be a pinned peer.
+        guard NodeName.isValid(keyid) else {
+            throw AccordError(.unauthorized, "Signature-Input's keyid must be a node name")
         }
-        if let expires, expires < nowSeconds {
-            throw AccordError(.clockSkew, "the request's signature expired at \(Timestamp(milliseconds: expires * 1000))")
+        // Serialised only once every member is known to be one Accord reads.
+        let params: String
+        do {
+            var serializer = StructuredFieldValueSerializer()
+            params = String(decoding: try serializer.writeListFieldValue([.innerList(inner)]), as: UTF8.self)
+        } catch {
+            throw AccordError(.unauthorized, "Signature-Input's \"\(label)\" member cannot be serialised (RFC 8941)")
         }
-        return Claim(keyid: keyid, created: created, covered: covered, params: params, signature: signature, digests: try digests(digestField))
+        return Parsed(created: created, keyid: keyid, signature: signature, expires: expires, covered: covered, params: params)
     }
 
     /// The checkable digests of a `Content-Digest` field: sha-256 and sha-512; others are ignored (RFC 9530 §2).
@@ -195,7 +245,7 @@ public enum MessageSignature {
         }
         var found: [(algorithm: String, value: [UInt8])] = []
         for (algorithm, member) in dict where algorithm == "sha-256" || algorithm == "sha-512" {
-            guard case .item(let item) = member, case .undecodedByteSequence(let b64) = item.bareItem, let bytes = Encoding.unbase64(b64) else {
+            guard case .item(let item) = member, case .undecodedByteSequence(let b64) = item.rfc9651BareItem, let bytes = Encoding.unbase64(b64) else {
                 throw AccordError(.unauthorized, "Content-Digest's \(algorithm) is not a byte sequence")
             }
             found.append((algorithm, bytes))

@@ -1,4 +1,3 @@
-import AccordCore
 import Crypto
 
 /// The federation batch: what a node POSTs to a peer's `/federation/v1/batches`.
