@@ -50,6 +50,8 @@ public protocol LogStore: Sendable {
     /// Received events (not in this node's log) that have no receipt yet, after local
     /// sequence `after`, in order.
     func eventsAwaitingReceipt(after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt]
+    /// The same, for the events of one origin only.
+    func eventsAwaitingReceipt(origin: String, after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt]
 
     // MARK: Key history
     /// The `node.key_rotation` events of `origin` this node holds (authored or received), in

@@ -370,15 +370,31 @@ extension SQLiteStore {
         }
     }
 
+    public func eventsAwaitingReceipt(origin: String, after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.seq, e.id, e.origin FROM events e
+                    WHERE e.origin = ? AND e.seq > ?
+                      AND e.log_index IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.event_id = e.id)
+                    ORDER BY e.seq LIMIT ?
+                    """,
+                arguments: [origin, sequence, limit]
+            ).map { AwaitingReceipt(sequence: $0["seq"], event: EventID(bytes: [UInt8]($0["id"] as Data)), origin: $0["origin"]) }
+        }
+    }
+
     // MARK: Alerts
 
     public func raiseAlert(_ a: EquivocationAlert) async throws -> Bool {
         try await write { db in
-            // The same pair in either order is one alert.
-            let seen = try Int.fetchOne(
-                db, sql: "SELECT 1 FROM alerts WHERE origin = ? AND ((first_note = ? AND second_note = ?) OR (first_note = ? AND second_note = ?))",
-                arguments: [a.origin, a.first, a.second, a.second, a.first])
-            if seen != nil { return false }
+            // One alert per pair of checkpoints, by (size, root), in either order: the same two
+            // checkpoints with other cosignature lines are the same equivocation.
+            let key = Self.alertKey(a.first, a.second)
+            let held = try Row.fetchAll(db, sql: "SELECT first_note, second_note FROM alerts WHERE origin = ?", arguments: [a.origin])
+            for row in held where Self.alertKey(row["first_note"], row["second_note"]) == key { return false }
             try db.execute(
                 sql: "INSERT INTO alerts(kind, origin, detected_via, message, first_note, second_note, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [a.kind, a.origin, a.detectedVia, a.message, a.first, a.second, a.raisedAt.milliseconds])
@@ -421,5 +437,50 @@ extension SQLiteStore {
     /// Sets the page cache of the writing connection (benchmarks: how much appends gain from it).
     public func setWriterCache(megabytes: Int) async throws {
         try await write { db in try db.execute(sql: "PRAGMA cache_size = \(-1024 * max(1, megabytes))") }
+    }
+}
+
+extension SQLiteStore {
+    /// The checkpoints an alert names, as an unordered pair of (size, root); the note text when
+    /// a note does not parse (an alert about something that is not a checkpoint).
+    static func alertKey(_ first: String, _ second: String) -> Set<String> {
+        func id(_ note: String) -> String {
+            guard let parsed = try? SignedNote(parsing: note), let c = try? Checkpoint(body: parsed.text) else { return "text:" + note }
+            return "\(c.size):\(Encoding.hex(c.rootHash))"
+        }
+        return [id(first), id(second)]
+    }
+
+    /// Deletes what only grows with traffic and nothing needs any more (docs/operations.md,
+    /// Retention), in one transaction. Returns the rows deleted per table.
+    public func prune(_ policy: RetentionPolicy, now: Timestamp) async throws -> [String: Int] {
+        try await write { db in
+            var deleted: [String: Int] = [:]
+            // A batch id older than this that comes again is applied again, harmlessly: every
+            // event in it is held already and answered `duplicate`.
+            try db.execute(
+                sql: "DELETE FROM inbound_batches WHERE received_at < ?",
+                arguments: [now.milliseconds - Int64(policy.inboundBatchDays) * 86_400_000])
+            deleted["inbound_batches"] = db.changesCount
+            // Observed checkpoints: the latest per origin is kept whatever its age.
+            try db.execute(
+                sql: """
+                    DELETE FROM observed_checkpoints WHERE observed_at < ?
+                      AND size < (SELECT MAX(o.size) FROM observed_checkpoints o WHERE o.origin = observed_checkpoints.origin)
+                    """,
+                arguments: [now.milliseconds - Int64(policy.observedCheckpointDays) * 86_400_000])
+            deleted["observed_checkpoints"] = db.changesCount
+            // Alerts: the newest `alertsPerOrigin` of each origin.
+            try db.execute(
+                sql: """
+                    DELETE FROM alerts WHERE id IN (
+                      SELECT id FROM (
+                        SELECT id, ROW_NUMBER() OVER (PARTITION BY origin ORDER BY id DESC) AS n FROM alerts
+                      ) WHERE n > ?)
+                    """,
+                arguments: [policy.alertsPerOrigin])
+            deleted["alerts"] = db.changesCount
+            return deleted
+        }
     }
 }

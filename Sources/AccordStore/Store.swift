@@ -66,6 +66,11 @@ public protocol Store: LogStore {
     func drafts() async throws -> [Draft]
     func draft(_ id: String) async throws -> Draft?
     func deleteDraft(_ id: String) async throws -> Bool
+
+    // MARK: Retention
+    /// Deletes rows that only grow with traffic and that nothing needs any more; returns the
+    /// number deleted per table.
+    func prune(_ policy: RetentionPolicy, now: Timestamp) async throws -> [String: Int]
 }
 
 extension Store {

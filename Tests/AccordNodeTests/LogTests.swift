@@ -1,7 +1,7 @@
 import AccordCore
 import AccordHTTP
 import AccordLog
-import AccordNode
+@testable import AccordNode
 import AccordStore
 import AccordTestSupport
 import Foundation
@@ -107,6 +107,34 @@ import Testing
             #expect(try await a.node.store.latestWitnessedCheckpoint()?.cosigners == ["borealis"])
             #expect(try await b.node.store.alerts().isEmpty)
             #expect(try await a.node.store.alerts().isEmpty)
+        }
+    }
+}
+
+/// Receipt fetching never stalls: an origin that is offline holds back only its own receipts.
+@Suite(.serialized) struct ReceiptIsolationTests {
+    @Test func anOfflineOriginDoesNotBlockReceiptsFromOthers() async throws {
+        let onDemand = LogSettings(checkpointIntervalSeconds: 0, witnessQuorum: 1, receiptIntervalSeconds: 0, gossipIntervalSeconds: 0)
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"], log: onDemand) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
+            // aurelia sends many events to caledonia, then goes offline before any receipt is fetched.
+            let fromA = try await LogFixtures.author(a, checks: 40, to: ["caledonia"])
+            #expect(try await TestCluster.eventually { try await c.node.store.containsEvent(fromA.last!) })
+            await cluster.stop("aurelia")
+            // borealis sends a few and has its checkpoint witnessed (by caledonia).
+            let fromB = try await LogFixtures.author(b, checks: 3, to: ["caledonia"])
+            #expect(try await TestCluster.eventually { try await c.node.store.containsEvent(fromB.last!) })
+            _ = try await b.client.post("/api/v1/log/checkpoints", [:])
+            let log = LogCoordinator(node: c.node)
+            let started = ContinuousClock.now
+            _ = await log.fetchReceipts()
+            for id in fromB { #expect(try await c.node.store.receipt(for: id) != nil) }
+            for id in fromA { #expect(try await c.node.store.receipt(for: id) == nil) }
+            // A second scheduled round skips aurelia while it is backed off: it costs nothing.
+            _ = await log.fetchReceipts()
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(log.receiptBackoff.withLock { $0["aurelia"] } != nil)
         }
     }
 }

@@ -140,7 +140,7 @@ enum LogRoutes {
 
         // Asks origins for the receipts still missing, now.
         api.post("/receipts/fetch") { request, _ -> Response in
-            return JSONResponse.raw(CanonicalJSON.encode(["stored": .number(Double(await log.fetchReceipts()))]))
+            return JSONResponse.raw(CanonicalJSON.encode(["stored": .number(Double(await log.fetchReceipts(ignoringBackoff: true)))]))
         }
 
         api.get("/proofs/:id") { request, context -> Response in

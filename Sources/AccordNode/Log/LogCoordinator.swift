@@ -15,8 +15,23 @@ public final class LogCoordinator: Sendable {
     let client: FederationClient
     /// One checkpoint-and-cosign round at a time.
     let roundLock = AsyncLock()
-    /// Local sequence before the oldest received event that may still lack a receipt.
-    let receiptCursor = Mutex<Int64>(0)
+    /// Per origin: local sequence before its oldest received event that may still lack a receipt.
+    let receiptCursors = Mutex<[String: Int64]>([:])
+    /// Per origin that failed to answer: when to ask again (on the node's clock) and how often it failed.
+    let receiptBackoff = Mutex<[String: (until: Timestamp, failures: Int)]>([:])
+    /// Origins asked at once in one receipt round.
+    static let receiptParallelism = 8
+    /// Checkpoints already examined, by (origin, size, root): a repeat costs nothing. Bounded.
+    let examined = Mutex<Set<CheckpointKey>>([])
+    static let examinedLimit = 8192
+    /// Consistency proofs one exchange may make this node ask for.
+    static let lookupsPerExchange = 4
+
+    struct CheckpointKey: Hashable, Sendable {
+        let origin: String
+        let size: Int64
+        let root: [UInt8]
+    }
 
     public static let witnessPath = "/witness/v1/add-checkpoint"
     public static let inclusionPath = "/federation/v1/log/inclusion"
@@ -158,33 +173,59 @@ public final class LogCoordinator: Sendable {
     // MARK: Receipts
 
     /// Asks origins for inclusion proofs of received events that have none yet (all of them,
-    /// or only `only`). Returns how many receipts were stored.
+    /// or only `only`). Returns how many receipts were stored. An operator's explicit request
+    /// (`ignoringBackoff`) asks every origin now.
+    ///
+    /// Each pinned origin is asked for its own events, several origins at once, each from its
+    /// own cursor: an origin that is offline, unpinned or short of cosignatures holds back only
+    /// its own receipts. One that fails is left alone for a while (capped exponential backoff
+    /// on the node's clock) instead of being asked, and waited for, every round.
     @discardableResult
-    public func fetchReceipts(only: EventID? = nil) async -> Int {
+    public func fetchReceipts(only: EventID? = nil, ignoringBackoff: Bool = false) async -> Int {
+        if let only {
+            guard let e = try? await store.event(only), e.logIndex == nil, (try? await store.receipt(for: only)) == nil else { return 0 }
+            return await fetchReceipts([AwaitingReceipt(sequence: e.sequence, event: only, origin: e.event.origin)], from: e.event.origin).0
+        }
+        guard let peers = try? await store.peers() else { return 0 }
+        let now = node.time.now()
+        let due = peers.map(\.name).filter { name in ignoringBackoff || receiptBackoff.withLock { $0[name].map { $0.until <= now } ?? true } }
         var stored = 0
-        do {
-            var awaiting: [AwaitingReceipt]
-            if let only {
-                guard let e = try await store.event(only), e.logIndex == nil, try await store.receipt(for: only) == nil else { return 0 }
-                awaiting = [AwaitingReceipt(sequence: e.sequence, event: only, origin: e.event.origin)]
-            } else {
-                awaiting = try await store.eventsAwaitingReceipt(after: receiptCursor.withLock { $0 }, limit: 1000)
+        await withTaskGroup(of: Int.self) { group in
+            var next = due.makeIterator()
+            func startNext() -> Bool {
+                guard let origin = next.next() else { return false }
+                group.addTask { await self.receiptRound(for: origin) }
+                return true
             }
-            var stillPending: [Int64] = []
-            for (origin, group) in Dictionary(grouping: awaiting, by: \.origin) {
-                let (got, missing) = await fetchReceipts(group, from: origin)
+            for _ in 0..<Self.receiptParallelism where !startNext() { break }
+            for await got in group {
                 stored += got
-                stillPending.append(contentsOf: missing)
+                _ = startNext()
             }
-            if only == nil, let last = awaiting.last {
-                // Next time, start at the oldest event still without a receipt.
-                let next = (stillPending.min().map { $0 - 1 }) ?? last.sequence
-                receiptCursor.withLock { $0 = max($0, next) }
-            }
-        } catch {
-            node.logger.notice("receipt round failed", metadata: ["error": "\(error)"])
         }
         return stored
+    }
+
+    /// One origin's part of a receipt round.
+    func receiptRound(for origin: String) async -> Int {
+        let cursor = receiptCursors.withLock { $0[origin] ?? 0 }
+        guard let awaiting = try? await store.eventsAwaitingReceipt(origin: origin, after: cursor, limit: 1000), let last = awaiting.last else { return 0 }
+        let (got, missing) = await fetchReceipts(awaiting, from: origin)
+        if got == 0 && !missing.isEmpty {
+            let delay = receiptBackoff.withLock { b -> Int in
+                let failures = (b[origin]?.failures ?? 0) + 1
+                let ms = min(settings.receiptIntervalSeconds * 1000 << min(failures - 1, 10), 3_600_000)
+                b[origin] = (node.time.now().advanced(ms: max(ms, 1000)), failures)
+                return ms
+            }
+            node.logger.debug("receipts deferred", metadata: ["origin": "\(origin)", "retry_ms": "\(delay)"])
+        } else {
+            _ = receiptBackoff.withLock { $0.removeValue(forKey: origin) }
+        }
+        // Next time, start at this origin's oldest event still without a receipt.
+        let next = (missing.min().map { $0 - 1 }) ?? last.sequence
+        receiptCursors.withLock { $0[origin] = max($0[origin] ?? 0, next) }
+        return got
     }
 
     /// Returns (receipts stored, sequences still pending).
@@ -296,18 +337,44 @@ public final class LogCoordinator: Sendable {
 
     /// Examines checkpoints a peer shared: verifies each origin's signature with the pinned
     /// key (or this node's own), and compares it with what this node holds.
+    ///
+    /// A checkpoint examined before (same origin, size and root) is skipped, whatever other
+    /// cosignatures its note carries; at most one checkpoint per known log is read from one
+    /// exchange; and one exchange makes this node ask origins for at most `lookupsPerExchange`
+    /// consistency proofs (the rest wait for a later exchange), so a peer cannot make it do
+    /// unbounded work.
     public func examine(_ notes: [String], from source: String) async {
-        for text in notes.prefix(1000) {
+        let peers = (try? await store.peers()) ?? []
+        var lookups = Self.lookupsPerExchange
+        var seenOrigins = Set<String>()
+        for text in notes.prefix(peers.count + 1) {
             guard let note = try? SignedNote(parsing: text), let parsed = try? Checkpoint(body: note.text) else { continue }
             let origin = parsed.origin
+            guard seenOrigins.insert(origin).inserted else { continue }
+            let key = CheckpointKey(origin: origin, size: parsed.size, root: parsed.rootHash)
+            if examined.withLock({ $0.contains(key) }) { continue }
             if origin == node.name {
                 await examineOwn(note: note, checkpoint: parsed, source: source)
+                remember(key)
                 continue
             }
-            guard let peer = try? await store.peer(named: origin), (try? Checkpoint.open(note, logName: origin, logKey: peer.signingKey)) != nil else { continue }
+            guard let peer = peers.first(where: { $0.name == origin }), (try? Checkpoint.open(note, logName: origin, logKey: peer.signingKey)) != nil else { continue }
+            let needsLookup = (try? await store.witnessState(origin: origin)).flatMap { $0 }.map { $0.size != parsed.size && $0.size > 0 && parsed.size > 0 } ?? false
+            if needsLookup {
+                guard lookups > 0 else { continue }
+                lookups -= 1
+            }
             await compareWithWitnessed(note: note, checkpoint: parsed, origin: origin, via: "exchange with \(source)")
             try? await store.saveObservedCheckpoint(ObservedCheckpoint(
                 origin: origin, size: parsed.size, root: parsed.rootHash, note: text, source: source, observedAt: node.time.now()))
+            remember(key)
+        }
+    }
+
+    func remember(_ key: CheckpointKey) {
+        examined.withLock { set in
+            if set.count >= Self.examinedLimit { set.removeAll(keepingCapacity: true) }
+            set.insert(key)
         }
     }
 

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordStore
 import Foundation
 
 /// A node's configuration, kept in `accord.json` in its data directory.
@@ -28,6 +29,11 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { limitSettings = newValue }
     }
     var limitSettings: LimitSettings?
+    public var retention: RetentionPolicy {
+        get { retentionSettings ?? RetentionPolicy() }
+        set { retentionSettings = newValue }
+    }
+    var retentionSettings: RetentionPolicy?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -51,6 +57,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case maxBodyBytes = "max_body_bytes"
         case logSettings = "log"
         case limitSettings = "limits"
+        case retentionSettings = "retention"
     }
 
     public func validate() throws(AccordError) {
@@ -66,6 +73,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try delivery.validate()
         try log.validate()
         try limits.validate()
+        try retention.validate()
         try profile.validate()
     }
 }

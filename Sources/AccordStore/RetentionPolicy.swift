@@ -1,0 +1,37 @@
+import AccordCore
+
+/// How long the store keeps rows that only grow with traffic.
+public struct RetentionPolicy: Sendable, Codable, Equatable {
+    /// Stored responses to inbound batches (replay protection for retried batches).
+    public var inboundBatchDays: Int
+    /// Checkpoints seen in exchanges and receipts, except each origin's latest.
+    public var observedCheckpointDays: Int
+    /// Equivocation alerts kept per origin (the newest).
+    public var alertsPerOrigin: Int
+
+    public init(inboundBatchDays: Int = 30, observedCheckpointDays: Int = 30, alertsPerOrigin: Int = 100) {
+        self.inboundBatchDays = inboundBatchDays
+        self.observedCheckpointDays = observedCheckpointDays
+        self.alertsPerOrigin = alertsPerOrigin
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case inboundBatchDays = "inbound_batch_days"
+        case observedCheckpointDays = "observed_checkpoint_days"
+        case alertsPerOrigin = "alerts_per_origin"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RetentionPolicy()
+        inboundBatchDays = try c.decodeIfPresent(Int.self, forKey: .inboundBatchDays) ?? d.inboundBatchDays
+        observedCheckpointDays = try c.decodeIfPresent(Int.self, forKey: .observedCheckpointDays) ?? d.observedCheckpointDays
+        alertsPerOrigin = try c.decodeIfPresent(Int.self, forKey: .alertsPerOrigin) ?? d.alertsPerOrigin
+    }
+
+    public func validate() throws(AccordError) {
+        guard inboundBatchDays >= 1, observedCheckpointDays >= 1, alertsPerOrigin >= 1 else {
+            throw AccordError(.configuration, "retention.inbound_batch_days, observed_checkpoint_days and alerts_per_origin must be at least 1")
+        }
+    }
+}
