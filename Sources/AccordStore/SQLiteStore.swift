@@ -501,3 +501,10 @@ extension SQLiteStore {
         try await write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 }
+
+extension SQLiteStore {
+    /// Every stored response to an inbound batch, for checks that each event was applied once.
+    func inboundBatchResults() async throws -> [[UInt8]] {
+        try await read { db in try Data.fetchAll(db, sql: "SELECT result FROM inbound_batches").map { [UInt8]($0) } }
+    }
+}
