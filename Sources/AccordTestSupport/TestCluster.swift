@@ -10,16 +10,58 @@ import Synchronization
 
 /// A clock tests move by hand, so deadlines and retries are tested without sleeping.
 public final class ManualTime: TimeSource {
-    private let current: Mutex<Timestamp>
-
-    public init(_ start: Timestamp = Timestamp(rfc3339: "2026-11-27T09:00:00.000Z")!) {
-        current = Mutex(start)
+    private struct State {
+        var now: Timestamp
+        var sleepers: [UInt64: (until: Timestamp, continuation: CheckedContinuation<Void, any Error>)] = [:]
+        var nextID: UInt64 = 0
     }
 
-    public func now() -> Timestamp { current.withLock { $0 } }
+    private let state: Mutex<State>
 
-    public func advance(hours: Int64) { current.withLock { $0 = $0.adding(hours: hours) } }
-    public func advance(seconds: Int64) { current.withLock { $0 = $0.adding(seconds: seconds) } }
+    public init(_ start: Timestamp = Timestamp(rfc3339: "2026-11-27T09:00:00.000Z")!) {
+        state = Mutex(State(now: start))
+    }
+
+    public func now() -> Timestamp { state.withLock { $0.now } }
+
+    /// Returns once the clock has been moved past `duration` from now (or throws if cancelled).
+    public func sleep(for duration: Duration) async throws {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let id = state.withLock { s -> UInt64 in
+            s.nextID += 1
+            return s.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    let until = Timestamp(milliseconds: s.now.milliseconds + ms)
+                    if ms <= 0 || Task.isCancelled { return true }
+                    s.sleepers[id] = (until, c)
+                    return false
+                }
+                if resumeNow { Task.isCancelled ? c.resume(throwing: CancellationError()) : c.resume() }
+            }
+        } onCancel: {
+            let c = state.withLock { $0.sleepers.removeValue(forKey: id)?.continuation }
+            c?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Sleepers still waiting for the clock to move.
+    public var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    public func advance(hours: Int64) { advance(milliseconds: hours * 3_600_000) }
+    public func advance(seconds: Int64) { advance(milliseconds: seconds * 1000) }
+
+    public func advance(milliseconds: Int64) {
+        let due = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.now = Timestamp(milliseconds: s.now.milliseconds + milliseconds)
+            let ready = s.sleepers.filter { $0.value.until <= s.now }
+            for key in ready.keys { s.sleepers.removeValue(forKey: key) }
+            return ready.values.map(\.continuation)
+        }
+        for c in due { c.resume() }
+    }
 }
 
 /// A fresh temporary directory, removed by `remove()`.

@@ -122,6 +122,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 /// Where a node reads the time; injected so deadlines and retries are tested without sleeping.
 public protocol TimeSource: Sendable {
     func now() -> Timestamp
+    /// Waits for `duration` of this source's time: retries, backoffs and schedules use it, so a
+    /// test that moves a clock by hand moves them too.
+    func sleep(for duration: Duration) async throws
+}
+
+extension TimeSource {
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
 }
 
 /// The system's wall clock.

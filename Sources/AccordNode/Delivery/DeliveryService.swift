@@ -154,7 +154,8 @@ struct PeerDelivery: Sendable {
                 logger.notice("delivery failed; retrying", metadata: ["failures": "\(failures)", "retry_ms": "\(delay)", "error": "\(message.prefix(300))"])
                 try? await node.store.recordDeliveryFailure(
                     peer: peer, error: String(message.prefix(500)), nextAttempt: node.time.now().advanced(ms: delay), now: node.time.now())
-                try? await Task.sleep(for: .milliseconds(delay))
+                // On the node's clock, so that retries follow an injected one.
+                try? await node.time.sleep(for: .milliseconds(delay))
             }
         }
         for f in inFlight { f.answer.cancel() }

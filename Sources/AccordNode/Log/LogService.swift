@@ -18,7 +18,7 @@ public struct LogService: Service {
                 let log = self.log
                 if s.checkpointIntervalSeconds > 0 {
                     group.addTask {
-                        await Self.every(.seconds(Int64(s.checkpointIntervalSeconds))) {
+                        await Self.every(.seconds(Int64(s.checkpointIntervalSeconds)), on: log.node.time) {
                             do { try await log.checkpointRound() } catch {
                                 log.node.logger.notice("checkpoint round failed", metadata: ["error": "\(error)"])
                             }
@@ -26,10 +26,10 @@ public struct LogService: Service {
                     }
                 }
                 if s.receiptIntervalSeconds > 0 {
-                    group.addTask { await Self.every(.seconds(Int64(s.receiptIntervalSeconds))) { await log.fetchReceipts() } }
+                    group.addTask { await Self.every(.seconds(Int64(s.receiptIntervalSeconds)), on: log.node.time) { await log.fetchReceipts() } }
                 }
                 if s.gossipIntervalSeconds > 0 {
-                    group.addTask { await Self.every(.seconds(Int64(s.gossipIntervalSeconds))) { await log.exchangeRound() } }
+                    group.addTask { await Self.every(.seconds(Int64(s.gossipIntervalSeconds)), on: log.node.time) { await log.exchangeRound() } }
                 }
                 // A service that returns early would stop the whole node: wait for shutdown.
                 group.addTask { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
@@ -38,9 +38,10 @@ public struct LogService: Service {
         }
     }
 
-    static func every(_ interval: Duration, _ body: @Sendable () async -> Void) async {
+    /// Runs `body` every `interval` of the node's clock.
+    static func every(_ interval: Duration, on time: any TimeSource, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
+            do { try await time.sleep(for: interval) } catch { return }
             await body()
         }
     }

@@ -18,7 +18,7 @@ public struct RetentionService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await prune()
-                do { try await Task.sleep(for: interval) } catch { return }
+                do { try await node.time.sleep(for: interval) } catch { return }
             }
         }
     }
