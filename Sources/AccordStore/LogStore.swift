@@ -1,8 +1,7 @@
 import AccordCore
 
-/// What a node keeps about Merkle logs: its own log's tree, the checkpoints it signed and
-/// the cosignatures it gathered, what it witnessed of its peers' logs, receipts (inclusion
-/// proofs of received events) and equivocation alerts.
+/// What a node keeps about its own Merkle log: the tree, the checkpoints it signed and the
+/// cosignatures it gathered. (What it keeps about its peers' logs is `WitnessStore`.)
 ///
 /// Each mutating method is one transaction. The tree is read node by node (perfect subtrees
 /// keyed by level and index), so memory use does not grow with the log.
@@ -33,7 +32,11 @@ public protocol LogStore: Sendable {
     func addCosignatures(size: Int64, _ cosignatures: [StoredCosignature], quorum: Int, now: Timestamp) async throws -> StoredCheckpoint?
     /// The largest size `witness` cosigned (0 if none): the old size to send it next.
     func lastCosignedSize(by witness: String) async throws -> Int64
+}
 
+/// What this node keeps about its peers' logs: the state it witnessed, checkpoints it
+/// observed, receipts for the events it received, their key history, and equivocation alerts.
+public protocol WitnessStore: Sendable {
     // MARK: Witnessing peers' logs
     func witnessState(origin: String) async throws -> WitnessState?
     func witnessStates() async throws -> [WitnessState]

@@ -1,15 +1,21 @@
 import AccordCore
 
-/// Everything a node keeps, behind one protocol so that SQLite (the embedded default) and
-/// PostgreSQL (for a node that outgrows one machine) are interchangeable.
+/// Everything a node keeps: the focused stores below, together, so that SQLite (the embedded
+/// default) and PostgreSQL (for a node that outgrows one machine) are interchangeable. Code that
+/// needs one part asks for that part (`any PeerStore`, `any OutboxStore`, …); every backend
+/// passes one conformance suite (Tests/AccordStoreTests/StoreConformanceTests.swift).
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: LogStore {
-    // MARK: Node metadata
+public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore {}
+
+/// Small facts about the node itself (its current profile event, …).
+public protocol MetadataStore: Sendable {
     func metadata(_ key: String) async throws -> String?
     func setMetadata(_ key: String, _ value: String) async throws
+}
 
-    // MARK: Peers
+/// The peers this node has pinned, and the record of pinned keys replaced.
+public protocol PeerStore: Sendable {
     func peers() async throws -> [Peer]
     func peer(named name: String) async throws -> Peer?
     /// Adds a pinned peer, or updates one whose key is unchanged (URL, profile, encryption key).
@@ -20,13 +26,15 @@ public protocol Store: LogStore {
     /// Every replacement of a pinned key, oldest first.
     func peerReplacements() async throws -> [PeerReplacement]
     func removePeer(named name: String) async throws -> Bool
+}
 
-    // MARK: Events and cases
+/// Events (authored and received) and the case states they produce.
+public protocol CaseStore: Sendable {
     /// Stores events this node authored, in order, with the case states they produced, a log
     /// leaf each and an outbox entry per recipient, all in one transaction. Returns their log indices.
     func commitAuthored(_ items: [AuthoredCommit], now: Timestamp) async throws -> [Int64]
-    /// Stores the accepted events of an inbound batch, their case states, key changes and
-    /// the batch's result, in one transaction. A batch id seen before is not applied again.
+    /// Stores the accepted events of an inbound batch, their case states, key and profile
+    /// changes and the batch's result, in one transaction. A batch id seen before is not applied again.
     func commitReceived(_ receipt: InboundReceipt) async throws
     func inboundBatchResult(peer: String, batchID: String) async throws -> [UInt8]?
     func containsEvent(_ id: EventID) async throws -> Bool
@@ -41,8 +49,10 @@ public protocol Store: LogStore {
     func eventCount() async throws -> Int64
     /// The number of leaves in this node's own log.
     func logSize() async throws -> Int64
+}
 
-    // MARK: Delivery
+/// The outbox as delivery sees it: per-peer cursors, rejections and parked events.
+public protocol OutboxStore: Sendable {
     /// Up to `limit` outbox entries for `peer` after its cursor and after `position` (entries
     /// already sent whose acknowledgement is still being committed), in log order.
     func pendingDeliveries(peer: String, after position: Int64?, limit: Int) async throws -> [OutboxEntry]
@@ -56,8 +66,10 @@ public protocol Store: LogStore {
     /// list, in one transaction, so that delivery sends them (and what followed) again.
     /// Returns the new cursor, or nil when nothing was parked.
     func rewindDelivery(peer: String) async throws -> Int64?
+}
 
-    // MARK: Operator tokens and drafts
+/// The node's own people: operator tokens (hashes only) and drafts.
+public protocol AccountStore: Sendable {
     func saveToken(_ token: TokenRecord) async throws
     func token(hash: [UInt8]) async throws -> TokenRecord?
     func tokens() async throws -> [TokenRecord]
@@ -66,19 +78,24 @@ public protocol Store: LogStore {
     func drafts() async throws -> [Draft]
     func draft(_ id: String) async throws -> Draft?
     func deleteDraft(_ id: String) async throws -> Bool
+}
 
-    // MARK: Retention
+/// Pruning of what only grows with traffic.
+public protocol RetentionStore: Sendable {
     /// Deletes rows that only grow with traffic and that nothing needs any more; returns the
     /// number deleted per table.
     func prune(_ policy: RetentionPolicy, now: Timestamp) async throws -> [String: Int]
 }
 
-extension Store {
+extension OutboxStore {
     /// Up to `limit` outbox entries for `peer` after its cursor, in log order.
     public func pendingDeliveries(peer: String, limit: Int) async throws -> [OutboxEntry] {
         try await pendingDeliveries(peer: peer, after: nil, limit: limit)
     }
 
+}
+
+extension CaseStore {
     /// Stores one authored event (see `commitAuthored(_:now:)`); returns its log index.
     public func commitAuthored(_ event: Event, caseState: CaseState?, now: Timestamp) async throws -> Int64 {
         try await commitAuthored([AuthoredCommit(event: event, caseState: caseState)], now: now)[0]
