@@ -89,13 +89,7 @@ struct PeerDelivery: Sendable {
                 if node.takeResendRequest(for: peer) {
                     // The operator asked to send parked events again: rewind the cursor to the
                     // first of them. The peer answers what it already holds as duplicates.
-                    for f in inFlight { f.answer.cancel() }
-                    inFlight = []
-                    if let a = acknowledging {
-                        acknowledging = nil
-                        _ = await a.result
-                    }
-                    sent = nil
+                    await Self.dropInFlight(&inFlight, &acknowledging, &sent)
                     let from = try await node.store.rewindDelivery(peer: peer)
                     logger.notice("re-sending parked events", metadata: ["from_position": "\(from.map(String.init) ?? "-")"])
                 }
@@ -139,13 +133,7 @@ struct PeerDelivery: Sendable {
                 failures = 0
                 batchSize = settings.batchSize
             } catch {
-                for f in inFlight { f.answer.cancel() }
-                inFlight = []
-                if let a = acknowledging {
-                    acknowledging = nil
-                    _ = await a.result
-                }
-                sent = nil
+                await Self.dropInFlight(&inFlight, &acknowledging, &sent)
                 if Task.isCancelled { break }
                 failures += 1
                 if let f = error as? FederationClient.Failure, f.status == 413 { batchSize = max(1, batchSize / 2) }
@@ -161,6 +149,18 @@ struct PeerDelivery: Sendable {
         for f in inFlight { f.answer.cancel() }
         // Leave the last answered batch's cursor committed.
         _ = await acknowledging?.result
+    }
+
+    /// Cancels the batches on the wire and forgets them, letting a pending cursor commit finish:
+    /// delivery then resumes from the durable cursor.
+    static func dropInFlight(_ inFlight: inout [InFlight], _ acknowledging: inout Task<Void, any Error>?, _ sent: inout Int64?) async {
+        for f in inFlight { f.answer.cancel() }
+        inFlight = []
+        if let a = acknowledging {
+            acknowledging = nil
+            _ = await a.result
+        }
+        sent = nil
     }
 
     /// Starts the request for one batch. Events of a type the peer's profile does not list are
