@@ -30,6 +30,8 @@ public struct AccordError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let configuration = Code(rawValue: "configuration")
         /// Too many requests from one peer; `retryAfter` says when to try again.
         public static let rateLimited = Code(rawValue: "rate_limited")
+        /// The node is at a limit shared by all clients (bodies in flight); `retryAfter` says when to try again.
+        public static let busy = Code(rawValue: "busy")
         /// An event type the receiver does not accept (distinct from `malformed`).
         public static let unsupportedType = Code(rawValue: "unsupported_type")
     }

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordLog
+import AccordNode
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -43,6 +44,7 @@ enum JSONResponse {
         case .illegalStep, .badProof: .unprocessableContent
         case .tooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
+        case .busy: .serviceUnavailable
         case .unsupportedType: .unprocessableContent
         case .unavailable: .badGateway
         default: .internalServerError
@@ -83,11 +85,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension Request {
-    /// The body, refusing more than `limit` bytes with a 413.
-    func bodyBytes(limit: Int) async throws -> [UInt8] {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+    /// The body, refusing more than `limit` bytes with a 413, and reading it only within the
+    /// node's budget of bodies in flight (503 `busy` when that is spent).
+    func bodyBytes(limit: Int, budget: BodyBudget) async throws -> [UInt8] {
+        let declared = headers[.contentLength].flatMap(Int.init)
+        if let length = declared, length > limit {
             throw AccordError(.tooLarge, "the request body is \(length) bytes; this node accepts at most \(limit)")
         }
+        let reserved = declared ?? limit
+        try budget.reserve(reserved)
+        defer { budget.release(reserved) }
         var buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)

@@ -23,6 +23,8 @@ public final class Node: Sendable {
     /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
     let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
     let commits = GroupCommit()
+    /// Request bodies held in memory at once, across every connection (`limits.body_bytes_in_flight`).
+    public let bodyBudget: BodyBudget
     /// Peers whose parked events an operator asked to send again; their delivery worker takes the request.
     let resendRequests = Mutex<Set<String>>([])
 
@@ -36,6 +38,7 @@ public final class Node: Sendable {
     public init(configuration: NodeConfiguration, keys: NodeKeys, store: any Store, time: any TimeSource = SystemTime(), logger: Logger? = nil,
                 directory: DataDirectory? = nil, retiredKeys: [NodeKeys] = []) {
         self.configuration = configuration
+        self.bodyBudget = BodyBudget(capacity: configuration.limits.bodyBytesInFlight)
         self.keyBox = Mutex(keys)
         self.retiredKeys = Mutex(Dictionary(retiredKeys.map { ($0.publicSigningKey, $0) }, uniquingKeysWith: { a, _ in a }))
         self.directory = directory

@@ -134,4 +134,34 @@ import Testing
             #expect(try await b.node.store.caseState(caseID) == nil)
         }
     }
+
+    @Test func bodiesInFlightStayWithinTheNodesBudget() async throws {
+        try await TestCluster.with(["aurelia", "borealis"], limits: LimitSettings(bodyBytesInFlight: 1 << 20)) { cluster in
+            try await cluster.start("borealis")
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            func signedHead(_ length: Int) -> String {
+                let headers = MessageSignature.sign(method: "POST", path: Batch.path, body: [], recipient: "borealis", sender: "aurelia", keys: a.node.keys, created: SystemTime().now())
+                return Self.head(Batch.path, length: length, extra: headers)
+            }
+            // A pinned peer's slow 900 KB body holds most of the 1 MiB budget while it trickles in.
+            let slow = try RawConnection(port: b.port)
+            slow.send(signedHead(900_000) + String(repeating: "x", count: 1000))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(b.node.bodyBudget.inUse == 900_000)
+            // Another body that would pass the budget is refused at once, unread, with a retry hint.
+            let second = try RawConnection(port: b.port)
+            second.send(signedHead(500_000))
+            let refused = await second.read(timeout: .seconds(5))
+            #expect(Self.status(refused) == 503)
+            if case .data(let text) = refused { #expect(text.lowercased().contains("retry-after: 1")) }
+            // Once the slow one goes away its share comes back.
+            slow.send(String(repeating: "x", count: 898_999) + "\r\n")
+            _ = await slow.read(timeout: .seconds(5))
+            #expect(await TestCluster.eventually(timeout: .seconds(5)) { b.node.bodyBudget.inUse == 0 })
+            let third = try RawConnection(port: b.port)
+            third.send(signedHead(500_000) + String(repeating: "x", count: 500_000))
+            let answer = await third.read(timeout: .seconds(5))
+            #expect(Self.status(answer) == 401)  // read, then refused: the digest does not match
+        }
+    }
 }

@@ -19,7 +19,7 @@ enum SignedRequest {
         // Counted against the name the headers claim: a forger can only spend that peer's
         // budget for requests that are then refused, never read a body beyond it.
         try limiter.admit(peer.name)
-        let body = try await request.bodyBytes(limit: node.configuration.maxBodyBytes)
+        let body = try await request.bodyBytes(limit: node.configuration.maxBodyBytes, budget: node.bodyBudget)
         let parts = MessageSignature.RequestParts(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
             authority: request.head.authority, header: { request.header($0) })

@@ -52,7 +52,7 @@ enum OperatorRoutes {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, node: Node) async throws -> T {
-        let bytes = try await request.bodyBytes(limit: node.configuration.maxBodyBytes)
+        let bytes = try await request.bodyBytes(limit: node.configuration.maxBodyBytes, budget: node.bodyBudget)
         // The strict parser first: duplicate names, bad UTF-8 and deep nesting get a precise message.
         do { _ = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, error.description) }
         do {

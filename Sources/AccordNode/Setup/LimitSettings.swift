@@ -12,14 +12,17 @@ public struct LimitSettings: Sendable, Codable, Equatable {
     /// Sustained federation requests per second from one peer, and the burst allowed above it.
     public var peerRequestsPerSecond: Double
     public var peerBurst: Int
+    /// Bytes of request bodies held in memory at once, across all connections.
+    public var bodyBytesInFlight: Int
 
     public init(maxConnections: Int = 1024, maxConnectionsPerClient: Int = 128, idleTimeoutSeconds: Int = 15,
-                peerRequestsPerSecond: Double = 50, peerBurst: Int = 200) {
+                peerRequestsPerSecond: Double = 50, peerBurst: Int = 200, bodyBytesInFlight: Int = 64 << 20) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerClient = maxConnectionsPerClient
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.peerRequestsPerSecond = peerRequestsPerSecond
         self.peerBurst = peerBurst
+        self.bodyBytesInFlight = bodyBytesInFlight
     }
 
     enum CodingKeys: String, CodingKey {
@@ -28,6 +31,7 @@ public struct LimitSettings: Sendable, Codable, Equatable {
         case idleTimeoutSeconds = "idle_timeout_s"
         case peerRequestsPerSecond = "peer_requests_per_second"
         case peerBurst = "peer_burst"
+        case bodyBytesInFlight = "body_bytes_in_flight"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +42,7 @@ public struct LimitSettings: Sendable, Codable, Equatable {
         idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
         peerRequestsPerSecond = try c.decodeIfPresent(Double.self, forKey: .peerRequestsPerSecond) ?? d.peerRequestsPerSecond
         peerBurst = try c.decodeIfPresent(Int.self, forKey: .peerBurst) ?? d.peerBurst
+        bodyBytesInFlight = try c.decodeIfPresent(Int.self, forKey: .bodyBytesInFlight) ?? d.bodyBytesInFlight
     }
 
     func validate() throws(AccordError) {
@@ -46,6 +51,7 @@ public struct LimitSettings: Sendable, Codable, Equatable {
             throw AccordError(.configuration, "limits.max_connections_per_client must be 1–max_connections")
         }
         guard (1...3600).contains(idleTimeoutSeconds) else { throw AccordError(.configuration, "limits.idle_timeout_s must be 1–3600") }
+        guard bodyBytesInFlight >= 65536 else { throw AccordError(.configuration, "limits.body_bytes_in_flight must be at least 65536") }
         guard peerRequestsPerSecond > 0, peerBurst >= 1 else {
             throw AccordError(.configuration, "limits.peer_requests_per_second must be positive and limits.peer_burst at least 1")
         }
