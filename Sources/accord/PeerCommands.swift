@@ -7,7 +7,43 @@ import Foundation
 
 struct PeerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "peer", abstract: "Pin, list and remove peers.", subcommands: [Add.self, List.self, Remove.self])
+        commandName: "peer", abstract: "Pin, list and remove peers; list and re-send parked events.",
+        subcommands: [Add.self, List.self, Remove.self, Parked.self, Resend.self])
+
+    struct Parked: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the events a peer rejected, or that were held back from it (its profile does not list their type).")
+        @OptionGroup var api: APIOptions
+        @Argument(help: "The peer's node name.") var name: String
+
+        func run() async throws {
+            try await reporting {
+                let reply = try await api.client().get("/api/v1/deliveries/\(name)/parked")
+                if api.json { return printJSON(reply) }
+                let items = reply.arrayValue ?? []
+                if items.isEmpty { print("Nothing parked for \(name).") }
+                for item in items {
+                    let id = String((item["event"]?.stringValue ?? "").prefix(12))
+                    print("\(id)  \(item["type"]?.stringValue ?? "")  \(item["code"]?.stringValue ?? ""): \(item["message"]?.stringValue ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Resend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a peer its parked events again, and what followed them (after it restored its data or upgraded).")
+        @OptionGroup var api: APIOptions
+        @Argument(help: "The peer's node name.") var name: String
+
+        func run() async throws {
+            try await reporting {
+                let reply = try await api.client().post("/api/v1/deliveries/\(name)/resend", [:])
+                if api.json { return printJSON(reply) }
+                print("Re-sending \(reply["parked"]?.intValue ?? 0) parked event(s) to \(name), and what followed them.")
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
