@@ -339,17 +339,19 @@ public final class LogCoordinator: Sendable {
     /// key (or this node's own), and compares it with what this node holds.
     ///
     /// A checkpoint examined before (same origin, size and root) is skipped, whatever other
-    /// cosignatures its note carries; at most one checkpoint per known log is read from one
-    /// exchange; and one exchange makes this node ask origins for at most `lookupsPerExchange`
+    /// cosignatures its note carries; only logs this node knows are read, at most one checkpoint
+    /// of each per exchange (and at most 1,000 notes in all); and one exchange makes this node ask origins for at most `lookupsPerExchange`
     /// consistency proofs (the rest wait for a later exchange), so a peer cannot make it do
     /// unbounded work.
     public func examine(_ notes: [String], from source: String) async {
         let peers = (try? await store.peers()) ?? []
         var lookups = Self.lookupsPerExchange
         var seenOrigins = Set<String>()
-        for text in notes.prefix(peers.count + 1) {
+        for text in notes.prefix(1000) {
             guard let note = try? SignedNote(parsing: text), let parsed = try? Checkpoint(body: note.text) else { continue }
             let origin = parsed.origin
+            // Only logs this node knows, and one checkpoint of each per exchange.
+            guard origin == node.name || peers.contains(where: { $0.name == origin }) else { continue }
             guard seenOrigins.insert(origin).inserted else { continue }
             let key = CheckpointKey(origin: origin, size: parsed.size, root: parsed.rootHash)
             if examined.withLock({ $0.contains(key) }) { continue }
