@@ -1,0 +1,62 @@
+import AccordCore
+import AccordHTTP
+import AccordNode
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// Time you can trust, between real nodes: a backdated step is refused on receipt, and each
+/// reply is shown with the time it claims, the time it was received and the time it is judged by.
+@Suite(.serialized) struct TimeTrustTests {
+    @Test func aBackdatedAcknowledgementIsRefusedAndRepliesShowWhenTheyCame() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            let opened = try await a.client.post("/api/v1/cases", Fixtures.preservation(to: ["borealis"]))
+            let caseText = try #require(opened["event"]?.stringValue)
+            let caseID = try #require(EventID(hex: caseText))
+            _ = try await Fixtures.state(b, caseText)
+            let openedAt = try #require(try await a.node.store.caseState(caseID)?.openedAt)
+
+            // borealis's key signs an acknowledgement dated an hour before the case was opened.
+            let backdated = Event.sign(
+                type: .acknowledge, origin: "borealis", to: ["aurelia"], caseID: caseID, time: openedAt.adding(hours: -1), body: [:], keys: b.node.keys)
+            let reply = try await RawFederationClient().post(Batch.encode([backdated]), to: a.url, recipient: "aurelia", sender: "borealis", keys: b.node.keys)
+            #expect(reply.status == 200)
+            let result = try #require(try BatchResponse(bytes: reply.body).results.first)
+            #expect(result.status == .rejected)
+            #expect(result.code == "illegal_step")
+            #expect(result.message?.contains("before case") == true)
+            #expect(try await a.node.store.containsEvent(backdated.id) == false)
+
+            // An honest acknowledgement: shown with its claimed, received and attested times.
+            _ = try await b.client.post("/api/v1/cases/\(caseText)/steps", ["type": "acknowledge", "body": [:]])
+            _ = try await Fixtures.state(a, caseText) { $0["parties"]?["borealis"]?["status"]?.stringValue == "acknowledged" }
+            let detail = try await a.client.get("/api/v1/cases/\(caseText)")
+            let ack = try #require(detail["replies"]?.arrayValue?.first?["acknowledgement"])
+            let claimed = try #require(ack["claimed"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
+            let received = try #require(ack["received"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
+            let attested = try #require(ack["attested"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
+            #expect(received >= claimed)
+            #expect(attested >= claimed && attested <= received)
+            #expect(ack["late"]?.boolValue == false)
+            let entry = try #require(detail["timeline"]?.arrayValue?.first { $0["type"]?.stringValue == "case.acknowledge" })
+            #expect(entry["received_at"]?.stringValue != nil)
+        }
+    }
+}
+
+/// `accord serve` exits non-zero, saying why, when the node cannot run.
+@Suite(.serialized) struct ServeFailureTests {
+    @Test func serveExitsNonZeroWhenItCannotListen() async throws {
+        try await TestCluster.with(["aurelia"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"]
+            // The node's own port is taken by the node already running in this process.
+            let run = try CommandLineTests.accord(["serve", "--data", a.directory.url.path, "--log-level", "critical"])
+            #expect(run.status != 0)
+            #expect((run.out + run.err).contains("could not listen"), "\(run.out)\(run.err)")
+        }
+    }
+}
