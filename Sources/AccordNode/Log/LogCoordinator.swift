@@ -1,6 +1,7 @@
 import AccordCore
 import AccordLog
 import AccordStore
+import Crypto
 import Foundation
 import Logging
 import Synchronization
@@ -17,6 +18,8 @@ public final class LogCoordinator: Sendable {
     let roundLock = AsyncLock()
     /// Per origin: local sequence before its oldest received event that may still lack a receipt.
     let receiptCursors = Mutex<[String: Int64]>([:])
+    /// Per witness that gave no cosignature: when to ask again (on the node's clock) and how often it failed.
+    let witnessBackoff = Mutex<[String: (until: Timestamp, failures: Int)]>([:])
     /// Per origin that failed to answer: when to ask again (on the node's clock) and how often it failed.
     let receiptBackoff = Mutex<[String: (until: Timestamp, failures: Int)]>([:])
     /// Origins asked at once in one receipt round.
@@ -61,18 +64,38 @@ public final class LogCoordinator: Sendable {
         return try await store.checkpoint(size: size)
     }
 
-    /// Issues a checkpoint if the log grew, then asks every pinned peer that has not cosigned
-    /// the latest checkpoint yet. Returns the latest checkpoint with its cosignatures.
+    /// The peers asked to cosign this node's checkpoints: the configured `log.witnesses`, or
+    /// `log.witness_set_size` pinned peers chosen by rendezvous hashing (the lowest
+    /// SHA-256(origin ‖ "\n" ‖ peer)), which spreads the witnessing load evenly over a network
+    /// and changes by one member when one peer joins or leaves; 0 means every pinned peer.
+    public func witnessSet(from peers: [Peer]) -> [Peer] {
+        if let named = settings.witnesses { return peers.filter { named.contains($0.name) } }
+        let size = settings.witnessSetSize
+        if size == 0 || peers.count <= size { return peers }
+        func rank(_ p: Peer) -> [UInt8] { Array(SHA256.hash(data: Array("\(node.name)\n\(p.name)".utf8))) }
+        return Array(peers.map { ($0, rank($0)) }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.prefix(size).map(\.0))
+    }
+
+    /// Issues a checkpoint if the log grew, then asks every witness of the set that has not
+    /// cosigned the latest checkpoint yet and is not backed off after failing (an operator's
+    /// explicit request, `ignoringBackoff`, asks them all). Returns the latest checkpoint with
+    /// its cosignatures.
     @discardableResult
-    public func checkpointRound() async throws -> StoredCheckpoint? {
+    public func checkpointRound(ignoringBackoff: Bool = false) async throws -> StoredCheckpoint? {
         try await roundLock.withLock {
             guard let latest = try await issueCheckpoint() else { return nil }
-            let peers = try await store.peers().filter { !latest.cosigners.contains($0.name) }
+            let now = node.time.now()
+            let peers = witnessSet(from: try await store.peers()).filter { peer in
+                !latest.cosigners.contains(peer.name) && (ignoringBackoff || witnessBackoff.withLock { $0[peer.name].map { $0.until <= now } ?? true })
+            }
             if peers.isEmpty { return latest }
-            let cosignatures = await withTaskGroup(of: StoredCosignature?.self) { group in
-                for peer in peers { group.addTask { await self.requestCosignature(of: latest, from: peer) } }
+            let cosignatures = await withTaskGroup(of: (String, StoredCosignature?).self) { group in
+                for peer in peers { group.addTask { (peer.name, await self.requestCosignature(of: latest, from: peer)) } }
                 var got: [StoredCosignature] = []
-                for await c in group { if let c { got.append(c) } }
+                for await (name, c) in group {
+                    if let c { got.append(c) }
+                    noteWitnessAnswer(name, answered: c != nil)
+                }
                 return got
             }
             if cosignatures.isEmpty { return latest }
@@ -81,6 +104,20 @@ public final class LogCoordinator: Sendable {
                 node.logger.info("checkpoint witnessed", metadata: ["size": "\(updated.size)", "cosigners": "\(updated.cosigners.joined(separator: ","))"])
             }
             return updated
+        }
+    }
+
+    /// A witness that gave no cosignature is asked again only after a backoff (doubling from the
+    /// checkpoint interval, at most an hour, on the node's clock); one that cosigned is asked every round.
+    func noteWitnessAnswer(_ witness: String, answered: Bool) {
+        witnessBackoff.withLock { b in
+            if answered {
+                b.removeValue(forKey: witness)
+                return
+            }
+            let failures = (b[witness]?.failures ?? 0) + 1
+            let ms = min(max(settings.checkpointIntervalSeconds, 1) * 1000 << min(failures - 1, 12), 3_600_000)
+            b[witness] = (node.time.now().advanced(ms: ms), failures)
         }
     }
 
@@ -434,7 +471,7 @@ public final class LogCoordinator: Sendable {
         if let index = stored.logIndex {
             var checkpoint = try await store.latestWitnessedCheckpoint()
             if checkpoint.map({ $0.size <= index }) ?? true {
-                try await checkpointRound()
+                try await checkpointRound(ignoringBackoff: true)
                 checkpoint = try await store.latestWitnessedCheckpoint()
             }
             guard let checkpoint, checkpoint.size > index else {

@@ -9,20 +9,27 @@ import AccordCore
 /// | `receipt_interval_s` | 5 | how often the node asks origins for inclusion proofs of the events it received; 0 turns it off |
 /// | `gossip_interval_s` | 60 | how often the node exchanges the latest checkpoints it witnessed with its peers; 0 turns it off |
 /// | `request_timeout_s` | 10 | time allowed for one witness, receipt or exchange request |
+/// | `witnesses` | — | the peers asked to cosign this node's checkpoints, by name; without it, `witness_set_size` peers chosen by rendezvous hashing |
+/// | `witness_set_size` | 5 | how many peers cosign this node's checkpoints when `witnesses` is not given; 0 = every pinned peer |
 public struct LogSettings: Sendable, Codable, Equatable {
     public var checkpointIntervalSeconds: Int
     public var witnessQuorum: Int
     public var receiptIntervalSeconds: Int
     public var gossipIntervalSeconds: Int
     public var requestTimeoutSeconds: Int
+    /// The witness set, named; nil = chosen from the pinned peers (`witnessSetSize`).
+    public var witnesses: [String]?
+    public var witnessSetSize: Int
 
     public init(checkpointIntervalSeconds: Int = 10, witnessQuorum: Int = 1, receiptIntervalSeconds: Int = 5, gossipIntervalSeconds: Int = 60,
-                requestTimeoutSeconds: Int = 10) {
+                requestTimeoutSeconds: Int = 10, witnesses: [String]? = nil, witnessSetSize: Int = 5) {
         self.checkpointIntervalSeconds = checkpointIntervalSeconds
         self.witnessQuorum = witnessQuorum
         self.receiptIntervalSeconds = receiptIntervalSeconds
         self.gossipIntervalSeconds = gossipIntervalSeconds
         self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.witnesses = witnesses
+        self.witnessSetSize = witnessSetSize
     }
 
     /// Settings for tests: nothing runs on a schedule; everything is triggered on demand.
@@ -34,6 +41,8 @@ public struct LogSettings: Sendable, Codable, Equatable {
         case receiptIntervalSeconds = "receipt_interval_s"
         case gossipIntervalSeconds = "gossip_interval_s"
         case requestTimeoutSeconds = "request_timeout_s"
+        case witnesses
+        case witnessSetSize = "witness_set_size"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +53,8 @@ public struct LogSettings: Sendable, Codable, Equatable {
         receiptIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .receiptIntervalSeconds) ?? d.receiptIntervalSeconds
         gossipIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .gossipIntervalSeconds) ?? d.gossipIntervalSeconds
         requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+        witnesses = try c.decodeIfPresent([String].self, forKey: .witnesses)
+        witnessSetSize = try c.decodeIfPresent(Int.self, forKey: .witnessSetSize) ?? d.witnessSetSize
     }
 
     func validate() throws(AccordError) {
@@ -52,5 +63,16 @@ public struct LogSettings: Sendable, Codable, Equatable {
         }
         guard (1...100).contains(witnessQuorum) else { throw AccordError(.configuration, "log.witness_quorum must be 1–100") }
         guard requestTimeoutSeconds > 0 else { throw AccordError(.configuration, "log.request_timeout_s must be positive") }
+        guard (0...1000).contains(witnessSetSize) else { throw AccordError(.configuration, "log.witness_set_size must be 0 (every peer) to 1000") }
+        if let witnesses {
+            guard witnesses.allSatisfy(NodeName.isValid), Set(witnesses).count == witnesses.count else {
+                throw AccordError(.configuration, "log.witnesses must list node names, each once")
+            }
+            guard witnesses.count >= witnessQuorum else {
+                throw AccordError(.configuration, "log.witnesses names \(witnesses.count) witnesses, fewer than log.witness_quorum (\(witnessQuorum))")
+            }
+        } else if witnessSetSize > 0 && witnessSetSize < witnessQuorum {
+            throw AccordError(.configuration, "log.witness_set_size (\(witnessSetSize)) is smaller than log.witness_quorum (\(witnessQuorum))")
+        }
     }
 }
