@@ -46,6 +46,8 @@ public protocol WitnessStore: Sendable {
     func updateWitnessState<T: Sendable>(origin: String, _ decide: @escaping @Sendable (WitnessState?) throws -> (WitnessState?, T)) async throws -> T
     /// Remembers a peer's checkpoint seen in a receipt or in another witness's report.
     func saveObservedCheckpoint(_ observed: ObservedCheckpoint) async throws
+    /// The largest checkpoint of `origin` this node observed whose size is at most `size`.
+    func observedCheckpoint(origin: String, atMost size: Int64) async throws -> ObservedCheckpoint?
 
     // MARK: Receipts
     func saveReceipt(_ receipt: Receipt) async throws

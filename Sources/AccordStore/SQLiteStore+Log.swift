@@ -328,6 +328,19 @@ extension SQLiteStore {
         }
     }
 
+    public func observedCheckpoint(origin: String, atMost size: Int64) async throws -> ObservedCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM observed_checkpoints WHERE origin = ? AND size <= ? ORDER BY size DESC, observed_at LIMIT 1",
+                arguments: [origin, size]
+            ).map { row in
+                ObservedCheckpoint(
+                    origin: row["origin"], size: row["size"], root: [UInt8](row["root"] as Data), note: row["note"], source: row["source"],
+                    observedAt: Timestamp(milliseconds: row["observed_at"]))
+            }
+        }
+    }
+
     // MARK: Receipts
 
     public func saveReceipt(_ r: Receipt) async throws {

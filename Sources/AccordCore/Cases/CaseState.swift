@@ -103,6 +103,8 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var at: Timestamp
     /// When this node first held the event: received from a peer, or authored here.
     public var receivedAt: Timestamp?
+    /// The claimed time is earlier than the author's witnessed log allows (see `ReplyTiming`).
+    public var backdated: Bool?
     public var summary: String
 
     public init(event: EventID, type: EventType, author: String, to: [String], at: Timestamp, receivedAt: Timestamp? = nil, summary: String) {
@@ -116,7 +118,7 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, type, author, to, at, summary
+        case event, type, author, to, at, summary, backdated
         case receivedAt = "received_at"
     }
 }

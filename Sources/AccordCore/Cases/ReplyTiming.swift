@@ -15,7 +15,13 @@ public struct ReplyTiming: Sendable, Codable, Equatable {
         /// The earliest cosignature time of a witnessed checkpoint of the author's log that
         /// includes the event, if this node holds one.
         public var witnessedBy: Timestamp?
-        /// The time the reply is judged by: the earlier of received and witnessed, never before the claim.
+        /// The earliest the event can have been signed, by the author's log: it comes after a
+        /// checkpoint witnesses cosigned (less the allowed delay), if this node observed one.
+        public var notBefore: Timestamp?
+        /// The claimed time is earlier than `notBefore`: the event was backdated.
+        public var backdated: Bool
+        /// The time the reply is judged by: the earlier of received and witnessed, never before
+        /// the claim nor before `notBefore`.
         public var attested: Timestamp
         public var due: Timestamp?
         public var late: Bool
@@ -23,8 +29,9 @@ public struct ReplyTiming: Sendable, Codable, Equatable {
         public var responseSeconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case event, claimed, received, attested, due, late
+            case event, claimed, received, attested, due, late, backdated
             case witnessedBy = "witnessed_by"
+            case notBefore = "not_before"
             case responseSeconds = "response_seconds"
         }
     }
@@ -41,15 +48,21 @@ public struct ReplyTiming: Sendable, Codable, Equatable {
         public var claimed: Timestamp
         public var received: Timestamp
         public var witnessedBy: Timestamp?
+        public var notBefore: Timestamp?
 
-        public init(event: EventID, type: EventType, author: String, claimed: Timestamp, received: Timestamp, witnessedBy: Timestamp? = nil) {
+        public init(event: EventID, type: EventType, author: String, claimed: Timestamp, received: Timestamp, witnessedBy: Timestamp? = nil,
+                    notBefore: Timestamp? = nil) {
             self.event = event
             self.type = type
             self.author = author
             self.claimed = claimed
             self.received = received
             self.witnessedBy = witnessedBy
+            self.notBefore = notBefore
         }
+
+        /// The claim is earlier than the log allows.
+        public var backdated: Bool { notBefore.map { claimed < $0 } ?? false }
     }
 
     /// The timing of every addressee's first acknowledgement (or the step that implies one) and
@@ -58,10 +71,11 @@ public struct ReplyTiming: Sendable, Codable, Equatable {
         var out: [String: ReplyTiming] = [:]
         for name in state.addressees { out[name] = ReplyTiming(party: name) }
         for e in events where state.addressees.contains(e.author) {
-            let attested = max(e.claimed, min(e.received, e.witnessedBy ?? e.received))
+            let attested = max(e.claimed, e.notBefore ?? e.claimed, min(e.received, e.witnessedBy ?? e.received))
             func reply(due: Timestamp?) -> Reply {
                 Reply(
-                    event: e.event, claimed: e.claimed, received: e.received, witnessedBy: e.witnessedBy, attested: attested, due: due,
+                    event: e.event, claimed: e.claimed, received: e.received, witnessedBy: e.witnessedBy, notBefore: e.notBefore,
+                    backdated: e.backdated, attested: attested, due: due,
                     late: due.map { attested > $0 } ?? false,
                     responseSeconds: Double(attested.milliseconds - state.openedAt.milliseconds) / 1000)
             }

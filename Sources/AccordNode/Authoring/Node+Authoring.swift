@@ -194,12 +194,20 @@ extension Node {
         for stored in events {
             let e = stored.event
             var witnessed: Timestamp? = nil
+            var notBefore: Timestamp? = nil
             if e.origin != name, let receipt = try? await store.receipt(for: e.id) {
-                witnessed = Self.earliestCosignature(receipt.checkpoint, witnesses: peers.filter { $0.name != e.origin })
+                let witnesses = peers.filter { $0.name != e.origin }
+                witnessed = Self.cosignatureTimes(receipt.checkpoint, witnesses: witnesses).min()
+                if let before = try? await store.observedCheckpoint(origin: e.origin, atMost: receipt.leafIndex),
+                    let latest = Self.cosignatureTimes(before.note, witnesses: witnesses).max()
+                {
+                    notBefore = latest.adding(seconds: -backdatingAllowanceSeconds)
+                }
             }
             observations.append(ReplyTiming.Observation(
-                event: e.id, type: e.type, author: e.origin, claimed: e.time, received: stored.receivedAt, witnessedBy: witnessed))
+                event: e.id, type: e.type, author: e.origin, claimed: e.time, received: stored.receivedAt, witnessedBy: witnessed, notBefore: notBefore))
         }
+        for (i, o) in observations.enumerated() where o.backdated { timeline[i].backdated = true }
         return (state, timeline, ReplyTiming.of(state, events: observations))
     }
 
@@ -209,12 +217,17 @@ extension Node {
         return try await store.openCases().flatMap { $0.overdue(at: now) }.sorted { $0.due < $1.due }
     }
 
-    /// The earliest time a witness this node pins (never the origin itself) cosigned `note`:
-    /// the checkpoint, and every leaf in it, existed by then.
-    static func earliestCosignature(_ note: String, witnesses: [Peer]) -> Timestamp? {
-        guard let parsed = try? SignedNote(parsing: note) else { return nil }
+    /// How much earlier than a cosignature of a checkpoint an event after that checkpoint may
+    /// still have been signed: a witness is asked for an origin's latest checkpoint within one
+    /// request timeout of the round that read the log's size, and its clock may be off by the
+    /// allowed skew (docs/protocol.md §9.3.2).
+    var backdatingAllowanceSeconds: Int64 { Int64(configuration.log.requestTimeoutSeconds) + MessageSignature.maxSkewSeconds }
+
+    /// The times witnesses this node pins (never the origin itself) cosigned `note`, verified.
+    static func cosignatureTimes(_ note: String, witnesses: [Peer]) -> [Timestamp] {
+        guard let parsed = try? SignedNote(parsing: note) else { return [] }
         let keys = witnesses.compactMap { try? NoteVerifierKey(name: $0.name, type: .cosignatureV1, key: $0.signingKey) }
-        guard let verified = try? parsed.verify(against: keys) else { return nil }
-        return verified.compactMap(\.timestamp).min().map { Timestamp(milliseconds: Int64($0) * 1000) }
+        guard let verified = try? parsed.verify(against: keys) else { return [] }
+        return verified.compactMap(\.timestamp).map { Timestamp(milliseconds: Int64($0) * 1000) }
     }
 }
