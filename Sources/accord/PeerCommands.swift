@@ -125,7 +125,7 @@ struct PeerCommand: AsyncParsableCommand {
                     print("\(p.name)  \(p.url)")
                     print("  fingerprint: \(p.signingKey.displayFingerprint)")
                     if let s {
-                        print("  delivery: \(s.pending) pending, \(s.rejected) rejected" + (s.lastError.map { ", last error: \($0)" } ?? ""))
+                        print("  delivery: \(s.pending) pending, \(s.rejected) parked (rejected or held; accord peer parked \(p.name))" + (s.lastError.map { ", last error: \($0)" } ?? ""))
                     }
                 }
             }
