@@ -21,6 +21,7 @@ public struct NodeServer: Sendable {
 
     public func router() -> Router<AccordRequestContext> {
         let router = Router(context: AccordRequestContext.self)
+        router.add(middleware: TrafficMiddleware(traffic: node.traffic))
         router.add(middleware: ErrorMiddleware())
         router.get("/healthz") { _, _ in "ok" }
         let limits = node.configuration.limits

@@ -23,6 +23,8 @@ public final class Node: Sendable {
     /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
     let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
     let commits = GroupCommit()
+    /// Node-to-node requests made and answered, by path.
+    public let traffic = NodeTraffic()
     /// Request bodies held in memory at once, across every connection (`limits.body_bytes_in_flight`).
     public let bodyBudget: BodyBudget
     /// Peers whose parked events an operator asked to send again; their delivery worker takes the request.

@@ -138,3 +138,22 @@ import Testing
         }
     }
 }
+
+/// Node-to-node traffic is counted on both sides and shown with the log's metrics.
+@Suite(.serialized) struct TrafficMetricsTests {
+    @Test func requestsAndBytesAreCountedOnBothSides() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            let ids = try await LogFixtures.author(a, checks: 3, to: ["borealis"])
+            #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(ids.last!) })
+            #expect(try await TestCluster.eventually { (a.node.traffic.sentByPath[Batch.path]?.requests ?? 0) >= 1 })
+            let sent = try #require(a.node.traffic.sentByPath[Batch.path])
+            #expect(sent.bytesOut > 0 && sent.bytesIn > 0 && sent.failures == 0)
+            #expect((b.node.traffic.receivedByPath[Batch.path]?.requests ?? 0) >= 1)
+            let metrics = try await a.client.send(.GET, "/api/v1/log/metrics")
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(text.contains("accord_peer_requests_sent_total{path=\"/federation/v1/batches\",outcome=\"ok\"}"))
+        }
+    }
+}

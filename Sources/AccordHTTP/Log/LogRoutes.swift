@@ -166,8 +166,37 @@ enum LogRoutes {
                 "# HELP accord_log_witnessed_size Size of the latest checkpoint a quorum of witnesses cosigned.",
                 "# TYPE accord_log_witnessed_size gauge",
                 "accord_log_witnessed_size \(try await store.latestWitnessedCheckpoint()?.size ?? 0)",
-            ]
+            ] + Self.trafficMetrics(node.traffic)
             return JSONResponse.raw(Array((lines.joined(separator: "\n") + "\n").utf8), contentType: "text/plain; version=0.0.4")
         }
+    }
+
+    /// Node-to-node traffic as Prometheus text: requests made and answered, bytes, failures and
+    /// timeouts, by path.
+    static func trafficMetrics(_ traffic: NodeTraffic) -> [String] {
+        var lines = [
+            "# HELP accord_peer_requests_sent_total Node-to-node requests this node made, by path and outcome.",
+            "# TYPE accord_peer_requests_sent_total counter",
+        ]
+        let sent = traffic.sentByPath.sorted { $0.key < $1.key }
+        for (path, c) in sent {
+            lines.append("accord_peer_requests_sent_total{path=\"\(path)\",outcome=\"ok\"} \(c.requests - c.failures)")
+            lines.append("accord_peer_requests_sent_total{path=\"\(path)\",outcome=\"failed\"} \(c.failures - c.timeouts)")
+            lines.append("accord_peer_requests_sent_total{path=\"\(path)\",outcome=\"timeout\"} \(c.timeouts)")
+        }
+        lines += ["# HELP accord_peer_bytes_sent_total Request and response bytes of the requests this node made.", "# TYPE accord_peer_bytes_sent_total counter"]
+        for (path, c) in sent {
+            lines.append("accord_peer_bytes_sent_total{path=\"\(path)\",direction=\"out\"} \(c.bytesOut)")
+            lines.append("accord_peer_bytes_sent_total{path=\"\(path)\",direction=\"in\"} \(c.bytesIn)")
+        }
+        lines += ["# HELP accord_peer_requests_received_total Node-to-node requests this node answered, by path.", "# TYPE accord_peer_requests_received_total counter"]
+        let received = traffic.receivedByPath.sorted { $0.key < $1.key }
+        for (path, c) in received { lines.append("accord_peer_requests_received_total{path=\"\(path)\"} \(c.requests)") }
+        lines += ["# HELP accord_peer_bytes_received_total Request and response bytes of the requests this node answered.", "# TYPE accord_peer_bytes_received_total counter"]
+        for (path, c) in received {
+            lines.append("accord_peer_bytes_received_total{path=\"\(path)\",direction=\"in\"} \(c.bytesIn)")
+            lines.append("accord_peer_bytes_received_total{path=\"\(path)\",direction=\"out\"} \(c.bytesOut)")
+        }
+        return lines
     }
 }

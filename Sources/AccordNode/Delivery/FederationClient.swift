@@ -57,10 +57,13 @@ public struct FederationClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
         } catch {
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
+            node.traffic.recordSent(path, bytesOut: body.count, bytesIn: 0, failed: true, timedOut: timedOut)
             throw Failure(status: nil, message: "\(peer.url) unreachable: \(error)")
         }
         var buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        node.traffic.recordSent(path, bytesOut: body.count, bytesIn: bytes.count, failed: response.status != .ok, timedOut: false)
         guard response.status == .ok else {
             if (300..<400).contains(response.status.code) {
                 throw Failure(status: Int(response.status.code), message: "\(peer.url) answered with a redirect; Accord does not follow redirects (pin the peer's real URL)")
