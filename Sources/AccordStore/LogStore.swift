@@ -52,10 +52,7 @@ public protocol WitnessStore: Sendable {
     // MARK: Receipts
     func saveReceipt(_ receipt: Receipt) async throws
     func receipt(for event: EventID) async throws -> Receipt?
-    /// Received events (not in this node's log) that have no receipt yet, after local
-    /// sequence `after`, in order.
-    func eventsAwaitingReceipt(after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt]
-    /// The same, for the events of one origin only.
+    /// Events received from `origin` that have no receipt yet, after local sequence `after`, in order.
     func eventsAwaitingReceipt(origin: String, after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt]
 
     // MARK: Key history

@@ -367,22 +367,6 @@ extension SQLiteStore {
         }
     }
 
-    public func eventsAwaitingReceipt(after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt] {
-        try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.seq, e.id, e.origin FROM events e
-                    WHERE e.seq > ?
-                      AND e.log_index IS NULL
-                      AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.event_id = e.id)
-                    ORDER BY e.seq LIMIT ?
-                    """,
-                arguments: [sequence, limit]
-            ).map { AwaitingReceipt(sequence: $0["seq"], event: EventID(bytes: [UInt8]($0["id"] as Data)), origin: $0["origin"]) }
-        }
-    }
-
     public func eventsAwaitingReceipt(origin: String, after sequence: Int64, limit: Int) async throws -> [AwaitingReceipt] {
         try await read { db in
             try Row.fetchAll(

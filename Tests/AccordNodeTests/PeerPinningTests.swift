@@ -1,6 +1,6 @@
 import AccordCore
 import AccordHTTP
-import AccordNode
+@testable import AccordNode
 import AccordStore
 import AccordTestSupport
 import Foundation
@@ -136,7 +136,7 @@ import Testing
             // borealis advertises every type but conditions proposals (as an older or restricted node would).
             var limited = try #require(try await b.node.profile().json.objectValue)
             var body = try #require(limited["body"]?.objectValue)
-            body["accepts"] = .strings(ReceiptHandlersProbe.accepted.filter { $0 != EventType.proposeConditions.rawValue })
+            body["accepts"] = .strings(ReceiptHandlers.acceptedTypeNames.filter { $0 != EventType.proposeConditions.rawValue })
             limited["body"] = .object(body)
             limited.removeValue(forKey: "sig")
             let unsigned = CanonicalJSON.encode(.object(limited))
@@ -177,11 +177,6 @@ import Testing
             #expect(unknown.status != 0 && unknown.output.contains("no pinned peer named nobody"), "\(unknown.output)")
         }
     }
-}
-
-/// The type names a node of this version advertises.
-enum ReceiptHandlersProbe {
-    static var accepted: [String] { EventType.allCases.map(\.rawValue).sorted() }
 }
 
 /// `init` makes the data directory owner-only even when it already existed.

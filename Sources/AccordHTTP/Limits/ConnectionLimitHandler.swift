@@ -27,8 +27,6 @@ final class ClientConnections: Sendable {
             if n <= 0 { all.removeValue(forKey: client) } else { all[client] = n }
         }
     }
-
-    var count: Int { open.withLock { $0.values.reduce(0, +) } }
 }
 
 /// The per-connection half of `ClientConnections`, first in each connection's pipeline.

@@ -83,6 +83,8 @@ struct PeerDelivery: Sendable {
         var sent: Int64? = nil  // the last position answered; its cursor may still be committing
         var acknowledging: Task<Void, any Error>? = nil
         var inFlight: [InFlight] = []
+        // The peer's verified profile (the types it accepts), re-verified only when it changes.
+        var profile: (bytes: [UInt8]?, verified: Profile.Verified?) = (nil, nil)
         while !Task.isCancelled {
             do {
                 guard let target = try await node.store.peer(named: peer) else { break }  // unpinned: stop delivering
@@ -93,7 +95,9 @@ struct PeerDelivery: Sendable {
                     let from = try await node.store.rewindDelivery(peer: peer)
                     logger.notice("re-sending parked events", metadata: ["from_position": "\(from.map(String.init) ?? "-")"])
                 }
-                let profile = target.profile.flatMap { try? Profile.verify($0) }
+                if target.profile != profile.bytes {
+                    profile = (target.profile, target.profile.flatMap { try? Profile.verify($0) })
+                }
                 // The peer verifies what follows a key rotation with the new key: nothing is sent
                 // after a batch ending in one until it is answered.
                 while inFlight.count < settings.batchesInFlight, inFlight.last?.endsWithRotation != true {
@@ -102,7 +106,7 @@ struct PeerDelivery: Sendable {
                     let rotation = pending.firstIndex { $0.type == .keyRotation }
                     if let rotation { pending = Array(pending[...rotation]) }
                     let after = inFlight.last { !$0.isLocal }?.batch
-                    inFlight.append(try send(pending, to: target, accepting: profile, after: after, endsWithRotation: rotation != nil))
+                    inFlight.append(try send(pending, to: target, accepting: profile.verified, after: after, endsWithRotation: rotation != nil))
                 }
                 guard let head = inFlight.first else {
                     if let a = acknowledging {
