@@ -19,6 +19,8 @@ public final class Node: Sendable {
     /// Serialises every read-modify-write of case state on this node.
     let caseLock = AsyncLock()
     let deliverySignals = Mutex<[String: Signal]>([:])
+    /// Fired when peers are pinned or unpinned through this node, so its workers look again at once.
+    let peerListSignal = Signal()
     let receiptWaiters = Mutex<[EventID: [OneShot]]>([:])
     /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
     let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
@@ -29,6 +31,16 @@ public final class Node: Sendable {
     public let bodyBudget: BodyBudget
     /// Peers whose parked events an operator asked to send again; their delivery worker takes the request.
     let resendRequests = Mutex<Set<String>>([])
+    /// Origins of events received since the receipt round last looked: the only ones, with those
+    /// still awaiting receipts, it asks.
+    let receivedOrigins = Mutex<Set<String>>([])
+    /// What this node passes on in checkpoint exchanges.
+    public let gossip = GossipState()
+    /// Equivocation alerts this node raised since it started.
+    let alertsRaised = Mutex(0)
+    /// Told of each alert this node detects itself (not of those it verified from a peer's
+    /// evidence), to pass it on to every peer at once.
+    let alertListener = Mutex<(@Sendable (EquivocationAlert) -> Void)?>(nil)
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
@@ -89,6 +101,13 @@ public final class Node: Sendable {
 
     func wakeDelivery(for peers: [String]) {
         for peer in peers { signal(for: peer).fire() }
+    }
+
+    /// Peers were pinned, replaced or unpinned: delivery starts or stops its workers now
+    /// (otherwise it looks again within `DeliveryService.peerRefresh`).
+    public func peersChanged() {
+        peerListSignal.fire()
+        wakeDelivery(for: deliverySignals.withLock { Array($0.keys) })
     }
 
     /// Asks the delivery worker of `peer` to send its parked events (rejected or held) again.

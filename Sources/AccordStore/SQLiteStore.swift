@@ -1,12 +1,18 @@
 import AccordCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite file per node, in WAL mode, with versioned migrations.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     let checkpointer: WALCheckpointer
     public let path: String
+    /// The pinned peers as last read, with a generation that every change through this store
+    /// bumps. Entries expire after `peerCacheLifetime`, for changes made by another process
+    /// (`accord peer add` on the data directory while the node runs).
+    let peerCache = Mutex<(generation: Int, peers: [Peer]?, readAt: ContinuousClock.Instant)>((0, nil, .now))
+    static let peerCacheLifetime: Duration = .seconds(5)
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -58,6 +64,7 @@ public final class SQLiteStore: Store {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
+            defer { checkpointer.noteWrite() }
             return try await pool.write(body)
         } catch let e as AccordError {
             throw e
@@ -102,8 +109,21 @@ public final class SQLiteStore: Store {
             profile: (row["profile"] as Data?).map { [UInt8]($0) })
     }
 
+    /// Read often (every exchange, receipt and checkpoint round), changed rarely: served from
+    /// memory while fresh.
     public func peers() async throws -> [Peer] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY name").compactMap(Self.peer) }
+        let (generation, cached) = peerCache.withLock { c in
+            (c.generation, c.peers.flatMap { ContinuousClock.now - c.readAt < Self.peerCacheLifetime ? $0 : nil })
+        }
+        if let cached { return cached }
+        let list = try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY name").compactMap(Self.peer) }
+        // A change committed while this read ran bumped the generation: keep nothing stale.
+        peerCache.withLock { c in if c.generation == generation { c = (generation, list, .now) } }
+        return list
+    }
+
+    func peersChanged() {
+        peerCache.withLock { c in c = (c.generation + 1, nil, .now) }
     }
 
     public func peer(named name: String) async throws -> Peer? {
@@ -111,6 +131,7 @@ public final class SQLiteStore: Store {
     }
 
     public func savePeer(_ peer: Peer) async throws {
+        defer { peersChanged() }
         try await write { db in try Self.upsertPeer(db, peer) }
     }
 
@@ -126,6 +147,7 @@ public final class SQLiteStore: Store {
     }
 
     public func replacePeer(_ peer: Peer, replacing old: PublicSigningKey, by actor: String, at time: Timestamp) async throws {
+        defer { peersChanged() }
         try await write { db in
             let current = try Data.fetchOne(db, sql: "SELECT signing_key FROM peers WHERE name = ?", arguments: [peer.name])
             guard current == Data(old.raw) else {
@@ -150,7 +172,8 @@ public final class SQLiteStore: Store {
     }
 
     public func removePeer(named name: String) async throws -> Bool {
-        try await write { db in
+        defer { peersChanged() }
+        return try await write { db in
             try db.execute(sql: "DELETE FROM peers WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
@@ -203,6 +226,7 @@ public final class SQLiteStore: Store {
     }
 
     public func commitReceived(_ receipt: InboundReceipt) async throws {
+        defer { if !receipt.keyChanges.isEmpty || receipt.profile != nil { peersChanged() } }
         try await write { db in
             // A batch id seen before has been applied: replays change nothing.
             let seen = try Int.fetchOne(db, sql: "SELECT 1 FROM inbound_batches WHERE peer = ? AND batch_id = ?", arguments: [receipt.peer, receipt.batchID])

@@ -132,9 +132,9 @@ enum LogRoutes {
             return JSONResponse.raw(CanonicalJSON.encode(.array(states)))
         }
 
-        // Exchanges witnessed checkpoints with every peer now.
+        // Exchanges checkpoints with every peer now.
         api.post("/log/exchange") { request, _ -> Response in
-            await log.exchangeRound()
+            await log.exchangeRound(all: true)
             return JSONResponse.raw(CanonicalJSON.encode(["alerts": .number(Double(try await store.alerts().count))]))
         }
 

@@ -125,6 +125,7 @@ enum OperatorRoutes {
             }
             let peer = Peer(name: profile.name, url: r.url, signingKey: profile.signingKey, encryptionKey: profile.encryptionKey, addedAt: node.time.now(), profile: profile.event.canonical)
             let outcome = try await PeerPinning.pin(peer, replacing: r.replace, by: "token:\(token.name)", selfName: node.name, store: store, now: node.time.now())
+            node.peersChanged()
             var view = PeerView(peer)
             view.organisation = profile.organisation
             view.country = profile.country
@@ -150,6 +151,7 @@ enum OperatorRoutes {
             guard let name = context.parameters.get("name"), try await store.removePeer(named: name) else {
                 throw AccordError(.notFound, "no such peer")
             }
+            node.peersChanged()
             return Response(status: .noContent)
         }
 

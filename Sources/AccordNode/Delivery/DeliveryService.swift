@@ -10,8 +10,12 @@ import Synchronization
 public struct DeliveryService: Service {
     let node: Node
     let client: FederationClient
-    /// How often the list of peers is re-read (peers may be added while the node runs).
+    /// How often the list of peers is re-read when nothing signals a change (peers pinned
+    /// through the operator API signal it; `accord peer add` on the data directory does not).
     let peerRefresh: Duration
+    /// How long an idle worker waits before it looks at its outbox again without a signal
+    /// (new events, pinning and resend requests all signal it).
+    static let idleRecheck: Duration = .seconds(30)
 
     public init(node: Node, client: FederationClient = FederationClient(), peerRefresh: Duration = .seconds(2)) {
         self.node = node
@@ -34,7 +38,7 @@ public struct DeliveryService: Service {
                             }
                         }
                     }
-                    try? await Task.sleep(for: peerRefresh)
+                    await node.peerListSignal.wait(timeout: peerRefresh)
                 }
                 group.cancelAll()
             }
@@ -113,7 +117,7 @@ struct PeerDelivery: Sendable {
                         acknowledging = nil
                         try await a.value
                     }
-                    await signal.wait(timeout: .seconds(5))
+                    await signal.wait(timeout: DeliveryService.idleRecheck)
                     continue
                 }
                 // Requests run as tasks of their own: stopping delivery must cancel them itself.

@@ -22,6 +22,9 @@ public final class LogCoordinator: Sendable {
     let witnessBackoff = Mutex<[String: (until: Timestamp, failures: Int)]>([:])
     /// Per origin that failed to answer: when to ask again (on the node's clock) and how often it failed.
     let receiptBackoff = Mutex<[String: (until: Timestamp, failures: Int)]>([:])
+    /// Origins whose received events may still lack a receipt; nil until a first round has
+    /// looked at every peer. An idle node asks no one and reads nothing.
+    let awaitingOrigins = Mutex<Set<String>?>(nil)
     /// Origins asked at once in one receipt round.
     static let receiptParallelism = 8
     /// Checkpoints already examined, by (origin, size, root): a repeat costs nothing. Bounded.
@@ -44,6 +47,12 @@ public final class LogCoordinator: Sendable {
     public init(node: Node, client: FederationClient = FederationClient()) {
         self.node = node
         self.client = client
+        node.alertListener.withLock { listener in
+            listener = { [weak self] alert in
+                guard let self else { return }
+                Task { await self.spread(alert) }
+            }
+        }
     }
 
     var settings: LogSettings { node.configuration.log }
@@ -102,6 +111,9 @@ public final class LogCoordinator: Sendable {
             let updated = try await store.addCosignatures(size: latest.size, cosignatures, quorum: settings.witnessQuorum, now: node.time.now())
             if let updated, updated.witnessedAt != nil, latest.witnessedAt == nil {
                 node.logger.info("checkpoint witnessed", metadata: ["size": "\(updated.size)", "cosigners": "\(updated.cosigners.joined(separator: ","))"])
+            }
+            if let updated, updated.witnessedAt != nil {
+                node.gossip.learn(origin: node.name, size: updated.size, root: updated.root, note: updated.note, now: node.time.now(), seconds: settings.gossipHotSeconds)
             }
             return updated
         }
@@ -225,7 +237,18 @@ public final class LogCoordinator: Sendable {
         }
         guard let peers = try? await store.peers() else { return 0 }
         let now = node.time.now()
-        let due = peers.map(\.name).filter { name in ignoringBackoff || receiptBackoff.withLock { $0[name].map { $0.until <= now } ?? true } }
+        let fresh = node.receivedOrigins.withLock { s in
+            defer { s.removeAll() }
+            return s
+        }
+        let candidates = awaitingOrigins.withLock { a -> Set<String> in
+            let set = a.map { $0.union(fresh) } ?? Set(peers.map(\.name))
+            a = set
+            return set
+        }
+        let due = peers.map(\.name).filter { name in
+            candidates.contains(name) && (ignoringBackoff || receiptBackoff.withLock { $0[name].map { $0.until <= now } ?? true })
+        }
         var stored = 0
         await withTaskGroup(of: Int.self) { group in
             var next = due.makeIterator()
@@ -246,7 +269,12 @@ public final class LogCoordinator: Sendable {
     /// One origin's part of a receipt round.
     func receiptRound(for origin: String) async -> Int {
         let cursor = receiptCursors.withLock { $0[origin] ?? 0 }
-        guard let awaiting = try? await store.eventsAwaitingReceipt(origin: origin, after: cursor, limit: 1000), let last = awaiting.last else { return 0 }
+        guard let awaiting = try? await store.eventsAwaitingReceipt(origin: origin, after: cursor, limit: 1000) else { return 0 }
+        guard let last = awaiting.last else {
+            // Nothing left to ask this origin for until it sends more (`Node.receivedOrigins`).
+            _ = awaitingOrigins.withLock { $0?.remove(origin) }
+            return 0
+        }
         let (got, missing) = await fetchReceipts(awaiting, from: origin)
         if got == 0 && !missing.isEmpty {
             let delay = receiptBackoff.withLock { b -> Int in
@@ -279,9 +307,8 @@ public final class LogCoordinator: Sendable {
                 throw AccordError(.badProof, "\(origin) sent a checkpoint for another log or size")
             }
             try await requireQuorum(note, origin: origin)
-            await compareWithWitnessed(note: note, checkpoint: checkpoint, origin: origin, via: "receipt from \(origin)")
-            try await store.saveObservedCheckpoint(ObservedCheckpoint(
-                origin: origin, size: checkpoint.size, root: checkpoint.rootHash, note: noteText, source: "receipt", observedAt: node.time.now()))
+            var lookups = 1
+            await learn(note, checkpoint, origin: origin, peers: try await store.peers(), source: Self.receiptSource, via: "receipt from \(origin)", lookups: &lookups)
             var done = Set<EventID>()
             for item in answer["proofs"]?.arrayValue ?? [] {
                 guard let id = item["event"]?.stringValue.flatMap(EventID.init(hex:)), let index = item["leaf_index"]?.intValue,
@@ -327,59 +354,115 @@ public final class LogCoordinator: Sendable {
 
     // MARK: Comparing checkpoints (equivocation)
 
-    /// Compares a verified checkpoint of `origin` with the one this node witnessed for it:
-    /// same size and another root is a fork; different sizes are checked with a consistency
-    /// proof from the origin (when it can be reached).
-    func compareWithWitnessed(note: SignedNote, checkpoint: Checkpoint, origin: String, via: String) async {
-        guard let held = try? await store.witnessState(origin: origin) else { return }
-        if held.size == checkpoint.size {
-            if held.root != checkpoint.rootHash {
+    /// A verified checkpoint of a peer's log, with the witnesses trusted here that cosigned it.
+    struct Seen: Sendable {
+        let size: Int64
+        let root: [UInt8]
+        let note: String
+        let cosigners: Set<String>
+    }
+
+    /// The largest checkpoint of `origin` this node holds: the one it cosigned as a witness, or
+    /// the largest it observed (in receipts and exchanges).
+    func held(origin: String, peers: [Peer]) async -> Seen? {
+        let witnessed = (try? await store.witnessState(origin: origin)) ?? nil
+        let observed = (try? await store.observedCheckpoint(origin: origin, atMost: Int64.max)) ?? nil
+        if let w = witnessed, (observed?.size ?? -1) <= w.size {
+            // This node cosigned it: it checked consistency with everything it cosigned before.
+            return Seen(size: w.size, root: w.root, note: w.note, cosigners: trustedCosigners(w.note, origin: origin, peers: peers).union([node.name]))
+        }
+        guard let o = observed else { return nil }
+        return Seen(size: o.size, root: o.root, note: o.note, cosigners: trustedCosigners(o.note, origin: origin, peers: peers))
+    }
+
+    /// The witnesses this node trusts (its pinned peers but the origin, and itself) whose
+    /// cosignatures on `note` verify.
+    func trustedCosigners(_ note: String, origin: String, peers: [Peer]) -> Set<String> {
+        guard let parsed = try? SignedNote(parsing: note) else { return [] }
+        var keys = Dictionary(peers.map { ($0.name, $0.signingKey) }, uniquingKeysWith: { a, _ in a })
+        keys[node.name] = node.keys.publicSigningKey
+        let verified = (try? WitnessQuorum.evaluate(parsed, origin: origin, witnesses: keys, required: 0)) ?? []
+        return Set(verified.map(\.name))
+    }
+
+    /// Compares two verified checkpoints of `origin`. The same size with another root is a
+    /// fork. Different sizes are consistent when at least `witness_quorum` witnesses this node
+    /// trusts cosigned both (a witness checks consistency before it cosigns: the same trust a
+    /// receipt already rests on); otherwise the origin is asked for a consistency proof, if
+    /// `lookups` allows one. Returns false when it could not decide (no lookup left, the origin
+    /// did not answer).
+    func compare(_ a: Seen, _ b: Seen, origin: String, via: String, lookups: inout Int) async -> Bool {
+        if a.size == b.size {
+            if a.root != b.root {
                 await node.raiseEquivocation(
                     kind: "same_size_different_root", origin: origin, via: via,
-                    message: "\(origin) signed two checkpoints of size \(held.size) with different roots", first: held.note, second: note.serialized)
+                    message: "\(origin) signed two checkpoints of size \(a.size) with different roots", first: a.note, second: b.note)
             }
-            return
+            return true
         }
-        guard let peer = try? await store.peer(named: origin) else { return }
-        let (small, large) = held.size < checkpoint.size
-            ? ((held.size, held.root, held.note), (checkpoint.size, checkpoint.rootHash, note.serialized))
-            : ((checkpoint.size, checkpoint.rootHash, note.serialized), (held.size, held.root, held.note))
-        if small.0 == 0 { return }
+        let (small, large) = a.size < b.size ? (a, b) : (b, a)
+        if small.size == 0 { return true }
+        if WitnessQuorum.isMet(by: small.cosigners.intersection(large.cosigners), origin: origin, required: settings.witnessQuorum) { return true }
+        guard lookups > 0, let peer = try? await store.peer(named: origin) else { return false }
+        lookups -= 1
         let answer: JSONValue
         do {
-            let body = CanonicalJSON.encode(["old": .number(Double(small.0)), "new": .number(Double(large.0))])
+            let body = CanonicalJSON.encode(["old": .number(Double(small.size)), "new": .number(Double(large.size))])
             answer = try JSONParser.parse(try await client.post(Self.consistencyPath, body: body, to: peer, from: node, timeout: timeout))
         } catch {
             node.logger.notice("could not ask an origin for a consistency proof", metadata: ["origin": "\(origin)", "error": "\(String(describing: error).prefix(200))"])
-            return
+            return false
         }
         let proof = (answer["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
         do {
-            try Merkle.verifyConsistency(oldSize: small.0, newSize: large.0, oldRoot: small.1, newRoot: large.1, proof: proof)
+            try Merkle.verifyConsistency(oldSize: small.size, newSize: large.size, oldRoot: small.root, newRoot: large.root, proof: proof)
         } catch {
             await node.raiseEquivocation(
                 kind: "inconsistent_proof", origin: origin, via: via,
-                message: "\(origin) cannot prove its checkpoint of size \(large.0) consistent with its checkpoint of size \(small.0): \(error.message)",
-                first: small.2, second: large.2)
+                message: "\(origin) cannot prove its checkpoint of size \(large.size) consistent with its checkpoint of size \(small.size): \(error.message)",
+                first: small.note, second: large.note)
         }
+        return true
     }
 
-    /// The checkpoints this node vouches for: what it witnessed of each peer, and its own
-    /// latest witnessed checkpoint.
-    public func checkpointsToShare() async throws -> [String] {
-        var notes = try await store.witnessStates().map(\.note)
-        if let own = try await store.latestWitnessedCheckpoint() { notes.append(own.note) }
-        return notes
+    /// Takes in a checkpoint of a peer's log whose origin signature was verified: compares it
+    /// with the largest this node holds, and if it is larger (and not a fork), stores it as
+    /// observed and passes it on in exchanges. A checkpoint that came with receipts is stored
+    /// even when it is not larger: its cosignature times bound when later events were signed
+    /// (`ReplyTiming`). Returns false when it could not be compared.
+    @discardableResult
+    func learn(_ note: SignedNote, _ checkpoint: Checkpoint, origin: String, peers: [Peer], source: String, via: String, lookups: inout Int) async -> Bool {
+        let text = note.serialized
+        let seen = Seen(size: checkpoint.size, root: checkpoint.rootHash, note: text, cosigners: trustedCosigners(text, origin: origin, peers: peers))
+        let alertsBefore = node.alertCount()
+        var larger = true
+        if let held = await held(origin: origin, peers: peers) {
+            guard await compare(held, seen, origin: origin, via: via, lookups: &lookups) else { return false }
+            if node.alertCount() != alertsBefore { return true }
+            larger = checkpoint.size > held.size
+        }
+        if larger || source == Self.receiptSource {
+            try? await store.saveObservedCheckpoint(ObservedCheckpoint(
+                origin: origin, size: checkpoint.size, root: checkpoint.rootHash, note: text, source: source, observedAt: node.time.now()))
+        }
+        if larger {
+            node.gossip.learn(origin: origin, size: checkpoint.size, root: checkpoint.rootHash, note: text, now: node.time.now(), seconds: settings.gossipHotSeconds)
+        }
+        return true
     }
 
-    /// Examines checkpoints a peer shared: verifies each origin's signature with the pinned
-    /// key (or this node's own), and compares it with what this node holds.
+    /// The `source` of a checkpoint that came with receipts.
+    static let receiptSource = "receipt"
+
+
+    /// Examines checkpoints a peer sent: verifies each origin's signature with the pinned key
+    /// (or this node's own), and compares it with what this node holds.
     ///
     /// A checkpoint examined before (same origin, size and root) is skipped, whatever other
     /// cosignatures its note carries; only logs this node knows are read, at most one checkpoint
-    /// of each per exchange (and at most 1,000 notes in all); and one exchange makes this node ask origins for at most `lookupsPerExchange`
-    /// consistency proofs (the rest wait for a later exchange), so a peer cannot make it do
-    /// unbounded work.
+    /// of each per exchange (and at most 1,000 notes in all); and one exchange makes this node
+    /// ask origins for at most `lookupsPerExchange` consistency proofs (the rest wait for a
+    /// later exchange), so a peer cannot make it do unbounded work.
     public func examine(_ notes: [String], from source: String) async {
         let peers = (try? await store.peers()) ?? []
         var lookups = Self.lookupsPerExchange
@@ -398,15 +481,38 @@ public final class LogCoordinator: Sendable {
                 continue
             }
             guard let peer = peers.first(where: { $0.name == origin }), (try? Checkpoint.open(note, logName: origin, logKey: peer.signingKey)) != nil else { continue }
-            let needsLookup = (try? await store.witnessState(origin: origin)).flatMap { $0 }.map { $0.size != parsed.size && $0.size > 0 && parsed.size > 0 } ?? false
-            if needsLookup {
-                guard lookups > 0 else { continue }
-                lookups -= 1
+            if await learn(note, parsed, origin: origin, peers: peers, source: source, via: "exchange with \(source)", lookups: &lookups) {
+                remember(key)
             }
-            await compareWithWitnessed(note: note, checkpoint: parsed, origin: origin, via: "exchange with \(source)")
-            try? await store.saveObservedCheckpoint(ObservedCheckpoint(
-                origin: origin, size: parsed.size, root: parsed.rootHash, note: text, source: source, observedAt: node.time.now()))
-            remember(key)
+        }
+    }
+
+    /// Examines equivocation evidence a peer passed on: two checkpoints of one log, each
+    /// verified with the origin's pinned key and compared with each other as if this node had
+    /// met both itself (a fork of the same size proves itself; different sizes take a
+    /// consistency proof from the origin). Evidence that does not hold up is ignored.
+    public func examineEvidence(_ items: [JSONValue], from source: String) async {
+        let peers = (try? await store.peers()) ?? []
+        var lookups = Self.lookupsPerExchange
+        for item in items.prefix(GossipState.evidenceLimit) {
+            guard let origin = item["origin"]?.stringValue, let first = item["first"]?.stringValue, let second = item["second"]?.stringValue,
+                let a = try? SignedNote(parsing: first), let b = try? SignedNote(parsing: second)
+            else { continue }
+            if origin == node.name {
+                for note in [a, b] {
+                    if let c = try? Checkpoint(body: note.text), c.origin == origin { await examineOwn(note: note, checkpoint: c, source: source) }
+                }
+                continue
+            }
+            guard let peer = peers.first(where: { $0.name == origin }),
+                let one = try? Checkpoint.open(a, logName: origin, logKey: peer.signingKey),
+                let two = try? Checkpoint.open(b, logName: origin, logKey: peer.signingKey)
+            else { continue }
+            let x = Seen(size: one.size, root: one.rootHash, note: a.serialized, cosigners: trustedCosigners(a.serialized, origin: origin, peers: peers))
+            let y = Seen(size: two.size, root: two.rootHash, note: b.serialized, cosigners: trustedCosigners(b.serialized, origin: origin, peers: peers))
+            // Both checkpoints are the origin's: only a proof from the origin can reconcile them.
+            let reconciled = Seen(size: y.size, root: y.root, note: y.note, cosigners: [])
+            _ = await compare(x, reconciled, origin: origin, via: GossipState.evidenceVia + source, lookups: &lookups)
         }
     }
 
@@ -432,31 +538,94 @@ public final class LogCoordinator: Sendable {
             first: mine ?? "", second: note.serialized)
     }
 
-    /// Sends this node's checkpoints to every peer and examines what each sends back.
-    public func exchangeRound() async {
-        guard let peers = try? await store.peers(), let mine = try? await checkpointsToShare() else { return }
-        let body = CanonicalJSON.encode(["checkpoints": .strings(mine)])
+    // MARK: The exchange (gossip)
+
+    /// One exchange interval: pulls from `log.gossip_fanout` peers chosen at random (every
+    /// peer when `all`, as an operator's explicit request does), at most
+    /// `exchangeParallelism` at once. Each request carries the digest of what this node
+    /// holds hot and the keys of the evidence it holds; each answer brings only what the
+    /// digest lacks.
+    public func exchangeRound(all: Bool = false) async {
+        guard let peers = try? await store.peers(), !peers.isEmpty else { return }
+        let chosen = all ? peers : Array(peers.shuffled().prefix(settings.gossipFanout))
+        let now = node.time.now()
+        let body = CanonicalJSON.encode([
+            "digest": .object(node.gossip.digest(now: now).mapValues { .string($0) }),
+            "alerts": .strings(node.gossip.evidenceKeys(now: now)),
+        ])
+        await exchange(body, with: chosen)
+    }
+
+    /// Sends evidence of an equivocation this node detected to every peer but the origin at
+    /// once: an alert reaches every reachable node within one request, not after epidemic rounds.
+    func spread(_ alert: EquivocationAlert) async {
+        guard let peers = try? await store.peers() else { return }
+        let now = node.time.now()
+        let body = CanonicalJSON.encode([
+            "digest": .object(node.gossip.digest(now: now).mapValues { .string($0) }),
+            "alerts": .strings(node.gossip.evidenceKeys(now: now)),
+            "evidence": [["origin": .string(alert.origin), "first": .string(alert.first), "second": .string(alert.second)]],
+        ])
+        await exchange(body, with: peers.filter { $0.name != alert.origin })
+    }
+
+    /// Peers asked at once by one exchange round.
+    static let exchangeParallelism = 8
+
+    func exchange(_ body: [UInt8], with peers: [Peer]) async {
         await withTaskGroup(of: Void.self) { group in
-            for peer in peers {
+            var next = peers.makeIterator()
+            func startNext() -> Bool {
+                guard let peer = next.next() else { return false }
                 group.addTask {
                     do {
                         let answer = try JSONParser.parse(try await self.client.post(Self.exchangePath, body: body, to: peer, from: self.node, timeout: self.timeout))
                         await self.examine((answer["checkpoints"]?.arrayValue ?? []).compactMap(\.stringValue), from: peer.name)
+                        await self.examineEvidence(answer["evidence"]?.arrayValue ?? [], from: peer.name)
                     } catch {
                         self.node.logger.notice("checkpoint exchange failed", metadata: ["peer": "\(peer.name)", "error": "\(String(describing: error).prefix(200))"])
                     }
                 }
+                return true
             }
+            for _ in 0..<Self.exchangeParallelism where !startNext() { break }
+            for await _ in group { _ = startNext() }
         }
     }
 
-    /// Answers a peer's exchange: examines its checkpoints, returns this node's.
+    /// Answers a peer's exchange: examines what it sent (checkpoints, evidence), and returns the
+    /// hot checkpoints its digest lacks and the evidence it does not list. A request without a
+    /// digest gets every hot checkpoint.
     public func exchangeAnswer(_ body: [UInt8], from sender: String) async throws -> JSONValue {
         let request: JSONValue
         do { request = try JSONParser.parse(body) } catch { throw AccordError(.malformed, "the request is not JSON: \(error)") }
-        guard let items = request["checkpoints"]?.arrayValue else { throw AccordError(.malformed, "the request is {\"checkpoints\": [signed notes]}") }
-        await examine(items.compactMap(\.stringValue), from: sender)
-        return ["checkpoints": .strings(try await checkpointsToShare())]
+        let shape = "the request is {\"digest\": {origin: \"size root-prefix\"}, \"alerts\": [keys], \"evidence\": [...], \"checkpoints\": [signed notes]}, each member optional but one of digest and checkpoints required"
+        guard request.objectValue != nil else { throw AccordError(.malformed, shape) }
+        let checkpoints = request["checkpoints"]
+        let digest = request["digest"]
+        guard checkpoints != nil || digest != nil else { throw AccordError(.malformed, shape) }
+        if let checkpoints, checkpoints.arrayValue == nil { throw AccordError(.malformed, shape, field: "checkpoints") }
+        var theirs: [String: String]? = nil
+        if let digest {
+            guard let entries = digest.objectValue, entries.count <= GossipState.hotLimit else { throw AccordError(.malformed, shape, field: "digest") }
+            var parsed: [String: String] = [:]
+            for (origin, value) in entries {
+                guard let text = value.stringValue, GossipState.parseDigestEntry(text) != nil else {
+                    throw AccordError(.malformed, "a digest entry is \"size root-prefix\" (decimal size, base64 of the root's first 16 bytes)", field: "digest")
+                }
+                parsed[origin] = text
+            }
+            theirs = parsed
+        }
+        let alerts = request["alerts"]?.arrayValue ?? []
+        guard alerts.count <= 1000 else { throw AccordError(.malformed, "at most 1,000 alert keys", field: "alerts") }
+        let evidence = request["evidence"]?.arrayValue ?? []
+        guard evidence.count <= GossipState.evidenceLimit else { throw AccordError(.malformed, "at most \(GossipState.evidenceLimit) pieces of evidence", field: "evidence") }
+        await examine((checkpoints?.arrayValue ?? []).compactMap(\.stringValue), from: sender)
+        await examineEvidence(evidence, from: sender)
+        let now = node.time.now()
+        let notes = theirs.map { node.gossip.notes(missingFrom: $0, now: now) } ?? node.gossip.allNotes(now: now)
+        return ["checkpoints": .strings(notes), "evidence": .array(node.gossip.evidence(missingFrom: Set(alerts.compactMap(\.stringValue)), now: now))]
     }
 
     // MARK: Bundles

@@ -29,7 +29,9 @@ public struct LogService: Service {
                     group.addTask { await Self.every(.seconds(Int64(s.receiptIntervalSeconds)), on: log.node.time) { await log.fetchReceipts() } }
                 }
                 if s.gossipIntervalSeconds > 0 {
-                    group.addTask { await Self.every(.seconds(Int64(s.gossipIntervalSeconds)), on: log.node.time) { await log.exchangeRound() } }
+                    group.addTask {
+                        await Self.every(.seconds(Int64(s.gossipIntervalSeconds)), jitter: 0.25, on: log.node.time) { await log.exchangeRound() }
+                    }
                 }
                 // A service that returns early would stop the whole node: wait for shutdown.
                 group.addTask { while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) } }
@@ -38,10 +40,13 @@ public struct LogService: Service {
         }
     }
 
-    /// Runs `body` every `interval` of the node's clock.
-    static func every(_ interval: Duration, on time: any TimeSource, _ body: @Sendable () async -> Void) async {
+    /// Runs `body` every `interval` of the node's clock. With `jitter`, each wait is drawn
+    /// uniformly from `interval` ± that fraction, so that nodes started together do not
+    /// stay in step.
+    static func every(_ interval: Duration, jitter: Double = 0, on time: any TimeSource, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            do { try await time.sleep(for: interval) } catch { return }
+            let wait = jitter > 0 ? interval * Double.random(in: (1 - jitter)...(1 + jitter)) : interval
+            do { try await time.sleep(for: wait) } catch { return }
             await body()
         }
     }

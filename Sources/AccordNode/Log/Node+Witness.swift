@@ -70,6 +70,9 @@ extension Node {
         switch decision {
         case .cosigned(let line):
             logger.debug("cosigned a checkpoint", metadata: ["origin": "\(origin)", "size": "\(checkpoint.size)"])
+            // Passed on in exchanges with this node's cosignature, which vouches for its consistency.
+            let cosigned = (try? SignedNote(parsing: note.serialized + line))?.serialized ?? note.serialized
+            gossip.learn(origin: origin, size: checkpoint.size, root: checkpoint.rootHash, note: cosigned, now: now, seconds: configuration.log.gossipHotSeconds)
             return .cosigned(line)
         case .stale(let held):
             return .conflict(held)
@@ -94,10 +97,18 @@ extension Node {
     }
 
     /// Records an equivocation alert (both signed notes), logs it at error level once.
+    ///
+    /// The evidence is passed on in exchanges; an alert this node detected itself (not one it
+    /// verified from a peer's evidence) is also sent to every peer at once (`alertListener`).
+    func alertCount() -> Int { alertsRaised.withLock { $0 } }
+
     func raiseEquivocation(kind: String, origin: String, via: String, message: String, first: String, second: String) async {
         let alert = EquivocationAlert(kind: kind, origin: origin, detectedVia: via, message: message, first: first, second: second, raisedAt: time.now())
         do {
             if try await store.raiseAlert(alert) {
+                alertsRaised.withLock { $0 += 1 }
+                gossip.learn(evidence: origin, first: first, second: second, now: alert.raisedAt, seconds: GossipState.evidenceSeconds)
+                if !via.hasPrefix(GossipState.evidenceVia) { alertListener.withLock { $0 }?(alert) }
                 logger.error(
                     "equivocation detected: a log signed two inconsistent checkpoints",
                     metadata: ["origin": "\(origin)", "kind": "\(kind)", "via": "\(via)", "detail": "\(message)"])

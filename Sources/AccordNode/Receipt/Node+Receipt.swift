@@ -72,6 +72,7 @@ extension Node {
             for state in context.states.values { commits.remember(state) }
             notifyBatch(BatchKey(peer: sender, batch: batchID))
             if !accepted.isEmpty {
+                receivedOrigins.withLock { $0.formUnion(accepted.map(\.origin)) }
                 notifyReceipt(of: accepted.map(\.id))
                 logger.debug("batch received", metadata: ["peer": "\(sender)", "accepted": "\(accepted.count)", "of": "\(parsed.count)"])
             }
