@@ -11,6 +11,8 @@ public final class RunningNode: Sendable {
     public let node: Node
     public let port: Int
     public let url: String
+    /// The node's log schedule and exchanges (to drive rounds by hand in tests and tools).
+    public let log: LogCoordinator
     let group: ServiceGroup
     let task: Task<Void, Never>
     /// Why the node stopped, when a service failed.
@@ -20,8 +22,9 @@ public final class RunningNode: Sendable {
         let error = Mutex<(any Error)?>(nil)
     }
 
-    init(node: Node, port: Int, group: ServiceGroup, task: Task<Void, Never>, failure: Failure) {
+    init(node: Node, port: Int, log: LogCoordinator, group: ServiceGroup, task: Task<Void, Never>, failure: Failure) {
         self.node = node
+        self.log = log
         self.port = port
         self.url = "http://\(node.configuration.listenHost):\(port)"
         self.group = group
@@ -50,7 +53,7 @@ public final class RunningNode: Sendable {
         guard let bound = await iterator.next() else {
             throw AccordError(.unavailable, "the node could not listen on \(node.configuration.listenHost):\(port ?? node.configuration.listenPort); is the port in use?")
         }
-        return RunningNode(node: node, port: bound, group: group, task: task, failure: failure)
+        return RunningNode(node: node, port: bound, log: server.log, group: group, task: task, failure: failure)
     }
 
     /// Stops gracefully: in-flight requests finish, delivery loops end, the store stays consistent.

@@ -98,9 +98,11 @@ public final class TestCluster: Sendable {
         return l
     }
 
-    /// Creates (does not start) nodes named `names`, each pinning every other.
+    /// Creates (does not start) nodes named `names`, each pinning every other. `logOf` gives
+    /// some members log settings of their own.
     public init(_ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-                time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, limits: LimitSettings = .init()) async throws {
+                time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, logOf: [String: LogSettings] = [:],
+                limits: LimitSettings = .init()) async throws {
         root = TemporaryDirectory()
         var members: [Member] = []
         for name in names {
@@ -108,7 +110,7 @@ public final class TestCluster: Sendable {
             var config = NodeConfiguration(
                 name: name, listenHost: "127.0.0.1", listenPort: port,
                 profile: ProfileInfo(organisation: "Test \(name)", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"),
-                delivery: delivery, log: log)
+                delivery: delivery, log: logOf[name] ?? log)
             config.limits = limits
             let dir = DataDirectory(root.path + "/" + name)
             _ = try await dir.create(configuration: config)
@@ -139,6 +141,11 @@ public final class TestCluster: Sendable {
         running.withLock { $0[name] = r }
     }
 
+    /// The log coordinator of a running member.
+    public func log(_ name: String) -> LogCoordinator? {
+        running.withLock { $0[name]?.log }
+    }
+
     public func startAll() async throws {
         for m in members { try await start(m.name) }
     }
@@ -156,10 +163,10 @@ public final class TestCluster: Sendable {
     /// whether `body` succeeds or throws.
     public static func with(
         _ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
-        time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, limits: LimitSettings = .init(),
-        _ body: (TestCluster) async throws -> Void
+        time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, logOf: [String: LogSettings] = [:],
+        limits: LimitSettings = .init(), _ body: (TestCluster) async throws -> Void
     ) async throws {
-        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log, limits: limits)
+        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log, logOf: logOf, limits: limits)
         do {
             try await body(cluster)
         } catch {
