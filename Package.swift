@@ -47,6 +47,7 @@ let package = Package(
                 "AccordCore",
                 "AccordLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -114,7 +115,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordCore", "AccordLog", "AccordStore"],
+            dependencies: [
+                "AccordCore", "AccordLog", "AccordStore",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,10 +9,13 @@ struct TrafficMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AccordRequestContext, next: (Request, AccordRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix("/federation/") || path.hasPrefix("/witness/") else { return try await next(request, context) }
-        let bytesIn = request.headers[.contentLength].flatMap(Int.init) ?? 0
+        // As on the wire: request line, headers and body in; status line, headers and body out.
+        let bytesIn = "POST \(path) HTTP/1.1\r\n".utf8.count + NodeTraffic.headerBytes(request.headers.map { ($0.name.rawName, $0.value) })
+            + (request.headers[.contentLength].flatMap(Int.init) ?? 0)
         do {
             let response = try await next(request, context)
-            traffic.recordReceived(path, bytesIn: bytesIn, bytesOut: response.body.contentLength ?? 0)
+            let out = "HTTP/1.1 200 OK\r\n".utf8.count + NodeTraffic.headerBytes(response.headers.map { ($0.name.rawName, $0.value) }) + (response.body.contentLength ?? 0)
+            traffic.recordReceived(path, bytesIn: bytesIn, bytesOut: out)
             return response
         } catch {
             traffic.recordReceived(path, bytesIn: bytesIn, bytesOut: 0)

@@ -44,12 +44,16 @@ public protocol WitnessStore: Sendable {
     /// stores what `decide` returns as the new state (nil: unchanged). `decide` may throw to
     /// refuse; nothing is then written.
     func updateWitnessState<T: Sendable>(origin: String, _ decide: @escaping @Sendable (WitnessState?) throws -> (WitnessState?, T)) async throws -> T
-    /// Remembers a peer's checkpoint seen in a receipt or in another witness's report.
+    /// Remembers a peer's checkpoint seen in a receipt or an exchange; the same (origin, size,
+    /// root) again replaces the note kept (the caller passes one with more cosignatures).
     func saveObservedCheckpoint(_ observed: ObservedCheckpoint) async throws
     /// The largest checkpoint of `origin` this node observed whose size is at most `size`.
     func observedCheckpoint(origin: String, atMost size: Int64) async throws -> ObservedCheckpoint?
 
     // MARK: Receipts
+    /// The checkpoint note of the receipt with the largest tree size at most `size` among the
+    /// receipts for `origin`'s events (receipts are never pruned).
+    func receiptCheckpoint(origin: String, atMost size: Int64) async throws -> String?
     func saveReceipt(_ receipt: Receipt) async throws
     func receipt(for event: EventID) async throws -> Receipt?
     /// Events received from `origin` that have no receipt yet, after local sequence `after`, in order.

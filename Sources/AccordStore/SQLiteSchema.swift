@@ -196,6 +196,61 @@ enum SQLiteSchema {
                 try db.execute(sql: "UPDATE peers SET encryption_key = ? WHERE name = ?", arguments: [Data(key.raw), row["name"] as String])
             }
         }
+        m.registerMigration("v4: checkpoint notes stored once") { db in
+            // A signed checkpoint note (with its cosignatures) is stored once, under the SHA-256
+            // of its text; receipts and observed checkpoints refer to it. Hundreds of receipts
+            // obtained in one answer share one note.
+            try db.execute(
+                sql: """
+                    CREATE TABLE checkpoint_notes (
+                      hash BLOB PRIMARY KEY,
+                      note TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE receipts_v4 (
+                      event_id BLOB PRIMARY KEY,
+                      origin TEXT NOT NULL,
+                      leaf_index INTEGER NOT NULL,
+                      tree_size INTEGER NOT NULL,
+                      proof BLOB NOT NULL,
+                      note_hash BLOB NOT NULL REFERENCES checkpoint_notes(hash),
+                      obtained_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE observed_checkpoints_v4 (
+                      origin TEXT NOT NULL,
+                      size INTEGER NOT NULL,
+                      root BLOB NOT NULL,
+                      note_hash BLOB NOT NULL REFERENCES checkpoint_notes(hash),
+                      source TEXT NOT NULL,
+                      observed_at INTEGER NOT NULL,
+                      PRIMARY KEY (origin, size, root)
+                    );
+                    """)
+            let receipts = try Row.fetchCursor(db, sql: "SELECT * FROM receipts")
+            while let row = try receipts.next() {
+                let hash = try SQLiteStore.saveNote(db, row["checkpoint"])
+                try db.execute(
+                    sql: "INSERT INTO receipts_v4(event_id, origin, leaf_index, tree_size, proof, note_hash, obtained_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [row["event_id"] as Data, row["origin"] as String, row["leaf_index"] as Int64, row["tree_size"] as Int64,
+                                row["proof"] as Data, hash, row["obtained_at"] as Int64])
+            }
+            let observed = try Row.fetchCursor(db, sql: "SELECT * FROM observed_checkpoints")
+            while let row = try observed.next() {
+                let hash = try SQLiteStore.saveNote(db, row["note"])
+                try db.execute(
+                    sql: "INSERT INTO observed_checkpoints_v4(origin, size, root, note_hash, source, observed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [row["origin"] as String, row["size"] as Int64, row["root"] as Data, hash, row["source"] as String, row["observed_at"] as Int64])
+            }
+            try db.execute(
+                sql: """
+                    DROP TABLE receipts;
+                    ALTER TABLE receipts_v4 RENAME TO receipts;
+                    CREATE INDEX receipts_by_note ON receipts(note_hash);
+                    CREATE INDEX receipts_by_origin ON receipts(origin, tree_size);
+                    DROP TABLE observed_checkpoints;
+                    ALTER TABLE observed_checkpoints_v4 RENAME TO observed_checkpoints;
+                    CREATE INDEX observed_checkpoints_by_note ON observed_checkpoints(note_hash);
+                    """)
+        }
         return m
     }
 }

@@ -1,6 +1,7 @@
 import AccordCore
 import AccordLog
 import Foundation
+import Crypto
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -320,18 +321,35 @@ extension SQLiteStore {
         }
     }
 
+    // MARK: Checkpoint notes (stored once)
+
+    /// Stores a signed checkpoint note once, under the SHA-256 of its text, and returns that
+    /// key: receipts and observed checkpoints refer to it instead of each holding a copy.
+    static func saveNote(_ db: Database, _ note: String) throws -> Data {
+        let hash = Data(SHA256.hash(data: Array(note.utf8)))
+        try db.execute(sql: "INSERT INTO checkpoint_notes(hash, note) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [hash, note])
+        return hash
+    }
+
     public func saveObservedCheckpoint(_ o: ObservedCheckpoint) async throws {
         try await write { db in
+            let hash = try Self.saveNote(db, o.note)
             try db.execute(
-                sql: "INSERT INTO observed_checkpoints(origin, size, root, note, source, observed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: [o.origin, o.size, Data(o.root), o.note, o.source, o.observedAt.milliseconds])
+                sql: """
+                    INSERT INTO observed_checkpoints(origin, size, root, note_hash, source, observed_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(origin, size, root) DO UPDATE SET note_hash = excluded.note_hash
+                    """,
+                arguments: [o.origin, o.size, Data(o.root), hash, o.source, o.observedAt.milliseconds])
         }
     }
 
     public func observedCheckpoint(origin: String, atMost size: Int64) async throws -> ObservedCheckpoint? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM observed_checkpoints WHERE origin = ? AND size <= ? ORDER BY size DESC, observed_at LIMIT 1",
+                db, sql: """
+                    SELECT o.*, n.note FROM observed_checkpoints o JOIN checkpoint_notes n ON n.hash = o.note_hash
+                    WHERE o.origin = ? AND o.size <= ? ORDER BY o.size DESC, o.observed_at LIMIT 1
+                    """,
                 arguments: [origin, size]
             ).map { row in
                 ObservedCheckpoint(
@@ -345,24 +363,39 @@ extension SQLiteStore {
 
     public func saveReceipt(_ r: Receipt) async throws {
         try await write { db in
+            let hash = try Self.saveNote(db, r.checkpoint)
             try db.execute(
                 sql: """
-                    INSERT INTO receipts(event_id, origin, leaf_index, tree_size, proof, checkpoint, obtained_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO receipts(event_id, origin, leaf_index, tree_size, proof, note_hash, obtained_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(event_id) DO UPDATE SET leaf_index = excluded.leaf_index, tree_size = excluded.tree_size,
-                      proof = excluded.proof, checkpoint = excluded.checkpoint, obtained_at = excluded.obtained_at
+                      proof = excluded.proof, note_hash = excluded.note_hash, obtained_at = excluded.obtained_at
                     """,
-                arguments: [Data(r.event.bytes), r.origin, r.leafIndex, r.treeSize, Data(r.proof.flatMap { $0 }), r.checkpoint, r.obtainedAt.milliseconds])
+                arguments: [Data(r.event.bytes), r.origin, r.leafIndex, r.treeSize, Data(r.proof.flatMap { $0 }), hash, r.obtainedAt.milliseconds])
+        }
+    }
+
+    public func receiptCheckpoint(origin: String, atMost size: Int64) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(
+                db, sql: """
+                    SELECT n.note FROM receipts r JOIN checkpoint_notes n ON n.hash = r.note_hash
+                    WHERE r.origin = ? AND r.tree_size <= ? ORDER BY r.tree_size DESC LIMIT 1
+                    """,
+                arguments: [origin, size])
         }
     }
 
     public func receipt(for event: EventID) async throws -> Receipt? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM receipts WHERE event_id = ?", arguments: [Data(event.bytes)]).map { row in
+            try Row.fetchOne(
+                db, sql: "SELECT r.*, n.note FROM receipts r JOIN checkpoint_notes n ON n.hash = r.note_hash WHERE r.event_id = ?",
+                arguments: [Data(event.bytes)]
+            ).map { row in
                 let proof = [UInt8](row["proof"] as Data)
                 return Receipt(
                     event: event, origin: row["origin"], leafIndex: row["leaf_index"], treeSize: row["tree_size"],
                     proof: stride(from: 0, to: proof.count, by: Merkle.hashSize).map { Array(proof[$0..<min($0 + Merkle.hashSize, proof.count)]) },
-                    checkpoint: row["checkpoint"], obtainedAt: Timestamp(milliseconds: row["obtained_at"]))
+                    checkpoint: row["note"], obtainedAt: Timestamp(milliseconds: row["obtained_at"]))
             }
         }
     }
@@ -467,6 +500,14 @@ extension SQLiteStore {
                     """,
                 arguments: [now.milliseconds - Int64(policy.observedCheckpointDays) * 86_400_000])
             deleted["observed_checkpoints"] = db.changesCount
+            // Notes no receipt and no observed checkpoint refers to any more. A receipt's note
+            // is never removed: bundles for received events are built from it.
+            try db.execute(
+                sql: """
+                    DELETE FROM checkpoint_notes WHERE hash NOT IN (SELECT note_hash FROM receipts)
+                      AND hash NOT IN (SELECT note_hash FROM observed_checkpoints)
+                    """)
+            deleted["checkpoint_notes"] = db.changesCount
             // Alerts: the newest `alertsPerOrigin` of each origin.
             try db.execute(
                 sql: """

@@ -109,12 +109,17 @@ import Testing
             let note = try SignedNote(parsing: try #require(notes.first?.stringValue))
             #expect(try Checkpoint.open(note, logName: "aurelia", logKey: a.node.keys.publicSigningKey).size == Int64(size))
 
-            // A digest that lists it at that size and root gets nothing back…
-            let entry = GossipState.digestEntry(size: Int64(size), root: root)
+            // A digest that lists it at that size and root, with as many signature lines, gets nothing back…
+            let lines = note.signatures.count
+            let entry = GossipState.digestEntry(size: Int64(size), root: root, lines: lines)
             let same = try await LogFixtures.post(LogCoordinator.exchangePath, CanonicalJSON.encode(["digest": ["aurelia": .string(entry)]]), to: b, from: c)
             #expect(same.json?["checkpoints"] == [])
-            // …one that lists a smaller size, or another root at that size, gets the checkpoint.
-            for stale in [GossipState.digestEntry(size: Int64(size) - 1, root: root), GossipState.digestEntry(size: Int64(size), root: [UInt8](repeating: 7, count: 32))] {
+            // …one that lists a smaller size, another root at that size, or fewer cosignatures gets the checkpoint.
+            for stale in [
+                GossipState.digestEntry(size: Int64(size) - 1, root: root, lines: lines),
+                GossipState.digestEntry(size: Int64(size), root: [UInt8](repeating: 7, count: 32), lines: lines),
+                GossipState.digestEntry(size: Int64(size), root: root, lines: 1),
+            ] {
                 let reply = try await LogFixtures.post(LogCoordinator.exchangePath, CanonicalJSON.encode(["digest": ["aurelia": .string(stale)]]), to: b, from: c)
                 #expect(reply.json?["checkpoints"]?.arrayValue?.count == 1)
             }
@@ -131,6 +136,7 @@ import Testing
                 ("a digest that is not an object", CanonicalJSON.encode(["digest": ["x"]])),
                 ("a digest entry without a root", CanonicalJSON.encode(["digest": ["aurelia": "12"]])),
                 ("a digest entry with a negative size", CanonicalJSON.encode(["digest": ["aurelia": "-1 AAAA"]])),
+                ("a digest entry with too many lines", CanonicalJSON.encode(["digest": ["aurelia": "1 AAAA 101"]])),
                 ("checkpoints that are not a list", CanonicalJSON.encode(["checkpoints": "note"])),
                 ("too much evidence", CanonicalJSON.encode(["digest": [:], "evidence": .array(Array(repeating: [:], count: 65))])),
             ]

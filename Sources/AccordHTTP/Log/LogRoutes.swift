@@ -184,7 +184,7 @@ enum LogRoutes {
             lines.append("accord_peer_requests_sent_total{path=\"\(path)\",outcome=\"failed\"} \(c.failures - c.timeouts)")
             lines.append("accord_peer_requests_sent_total{path=\"\(path)\",outcome=\"timeout\"} \(c.timeouts)")
         }
-        lines += ["# HELP accord_peer_bytes_sent_total Request and response bytes of the requests this node made.", "# TYPE accord_peer_bytes_sent_total counter"]
+        lines += ["# HELP accord_peer_bytes_sent_total Bytes (request or status line, headers, body) of the requests this node made and of their answers.", "# TYPE accord_peer_bytes_sent_total counter"]
         for (path, c) in sent {
             lines.append("accord_peer_bytes_sent_total{path=\"\(path)\",direction=\"out\"} \(c.bytesOut)")
             lines.append("accord_peer_bytes_sent_total{path=\"\(path)\",direction=\"in\"} \(c.bytesIn)")
@@ -192,7 +192,7 @@ enum LogRoutes {
         lines += ["# HELP accord_peer_requests_received_total Node-to-node requests this node answered, by path.", "# TYPE accord_peer_requests_received_total counter"]
         let received = traffic.receivedByPath.sorted { $0.key < $1.key }
         for (path, c) in received { lines.append("accord_peer_requests_received_total{path=\"\(path)\"} \(c.requests)") }
-        lines += ["# HELP accord_peer_bytes_received_total Request and response bytes of the requests this node answered.", "# TYPE accord_peer_bytes_received_total counter"]
+        lines += ["# HELP accord_peer_bytes_received_total Bytes (request or status line, headers, body) of the requests this node answered and of its answers.", "# TYPE accord_peer_bytes_received_total counter"]
         for (path, c) in received {
             lines.append("accord_peer_bytes_received_total{path=\"\(path)\",direction=\"in\"} \(c.bytesIn)")
             lines.append("accord_peer_bytes_received_total{path=\"\(path)\",direction=\"out\"} \(c.bytesOut)")

@@ -198,9 +198,12 @@ extension Node {
             if e.origin != name, let receipt = try? await store.receipt(for: e.id) {
                 let witnesses = peers.filter { $0.name != e.origin }
                 witnessed = Self.cosignatureTimes(receipt.checkpoint, witnesses: witnesses).min()
-                if let before = try? await store.observedCheckpoint(origin: e.origin, atMost: receipt.leafIndex),
-                    let latest = Self.cosignatureTimes(before.note, witnesses: witnesses).max()
-                {
+                // Checkpoints of the author's log that this event comes after: seen in exchanges
+                // (pruned after a while) or with earlier receipts (kept).
+                var before: [String] = []
+                if let o = try? await store.observedCheckpoint(origin: e.origin, atMost: receipt.leafIndex) { before.append(o.note) }
+                if let r = try? await store.receiptCheckpoint(origin: e.origin, atMost: receipt.leafIndex) { before.append(r) }
+                if let latest = before.flatMap({ Self.cosignatureTimes($0, witnesses: witnesses) }).max() {
                     notBefore = latest.adding(seconds: -backdatingAllowanceSeconds)
                 }
             }

@@ -53,17 +53,20 @@ public struct FederationClient: Sendable {
             method: "POST", path: signedPath, body: body, recipient: peer.name, sender: node.name, keys: keys ?? node.keys, created: node.time.now())
         for (name, value) in signed { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        // Counted as on the wire: request line, headers (with Host and Content-Length), body.
+        let out = "POST \(signedPath) HTTP/1.1\r\n".utf8.count + NodeTraffic.headerBytes(request.headers.map { ($0.name, $0.value) }) + 48 + body.count
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
         } catch {
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
-            node.traffic.recordSent(path, bytesOut: body.count, bytesIn: 0, failed: true, timedOut: timedOut)
+            node.traffic.recordSent(path, bytesOut: out, bytesIn: 0, failed: true, timedOut: timedOut)
             throw Failure(status: nil, message: "\(peer.url) unreachable: \(error)")
         }
         var buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        node.traffic.recordSent(path, bytesOut: body.count, bytesIn: bytes.count, failed: response.status != .ok, timedOut: false)
+        let back = "HTTP/1.1 200 OK\r\n".utf8.count + NodeTraffic.headerBytes(response.headers.map { ($0.name, $0.value) }) + bytes.count
+        node.traffic.recordSent(path, bytesOut: out, bytesIn: back, failed: response.status != .ok, timedOut: false)
         guard response.status == .ok else {
             if (300..<400).contains(response.status.code) {
                 throw Failure(status: Int(response.status.code), message: "\(peer.url) answered with a redirect; Accord does not follow redirects (pin the peer's real URL)")

@@ -16,6 +16,11 @@ public final class NodeTraffic: Sendable {
 
     public init() {}
 
+    /// The bytes a header block takes on the wire: "name: value\r\n" per field and the blank line.
+    public static func headerBytes(_ fields: [(String, String)]) -> Int {
+        fields.reduce(2) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 }
+    }
+
     /// A request this node made: what it sent, what came back, and how it ended.
     public func recordSent(_ path: String, bytesOut: Int, bytesIn: Int, failed: Bool, timedOut: Bool) {
         sent.withLock { all in

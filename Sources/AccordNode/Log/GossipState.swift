@@ -16,6 +16,8 @@ public final class GossipState: Sendable {
         let size: Int64
         let root: [UInt8]
         let note: String
+        /// Signature lines the note carries (the origin's and the cosignatures).
+        let lines: Int
         let until: Timestamp
     }
 
@@ -40,27 +42,37 @@ public final class GossipState: Sendable {
 
     public init() {}
 
-    /// The digest entry of a checkpoint: its size and the first 16 bytes of its root hash,
-    /// base64. 128 bits: making two trees whose roots share them takes about 2^64 hashes.
-    static func digestEntry(size: Int64, root: [UInt8]) -> String {
-        "\(size) \(Encoding.base64(Array(root.prefix(16))))"
+    /// The digest entry of a checkpoint: its size, the first 16 bytes of its root hash in
+    /// base64 (128 bits: making two trees whose roots share them takes about 2^64 hashes), and
+    /// how many signature lines the held note carries.
+    static func digestEntry(size: Int64, root: [UInt8], lines: Int) -> String {
+        "\(size) \(Encoding.base64(Array(root.prefix(16)))) \(lines)"
     }
 
-    static func parseDigestEntry(_ text: String) -> (size: Int64, prefix: String)? {
+    /// "size prefix lines"; `lines` may be left out (then 0).
+    static func parseDigestEntry(_ text: String) -> (size: Int64, prefix: String, lines: Int)? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 2, let size = Int64(parts[0]), size >= 0, parts[1].count <= 64 else { return nil }
-        return (size, String(parts[1]))
+        guard (2...3).contains(parts.count), let size = Int64(parts[0]), size >= 0, parts[1].count <= 64 else { return nil }
+        guard parts.count == 3 else { return (size, String(parts[1]), 0) }
+        guard let lines = Int(parts[2]), (0...SignedNote.maxSignatures).contains(lines) else { return nil }
+        return (size, String(parts[1]), lines)
+    }
+
+    static func lineCount(_ note: String) -> Int {
+        (try? SignedNote(parsing: note))?.signatures.count ?? 0
     }
 
     /// Records a checkpoint the node just learned (and verified): hot until `now + seconds`,
-    /// unless a larger one of the same origin is already hot.
+    /// unless a larger one of the same origin is already hot, or the same one with at least as
+    /// many signature lines.
     func learn(origin: String, size: Int64, root: [UInt8], note: String, now: Timestamp, seconds: Int) {
+        let lines = Self.lineCount(note)
         hot.withLock { h in
-            if let held = h[origin], held.size > size || (held.size == size && held.root == root) { return }
+            if let held = h[origin], held.size > size || (held.size == size && held.root == root && held.lines >= lines) { return }
             if h.count >= Self.hotLimit, h[origin] == nil, let oldest = h.min(by: { $0.value.until < $1.value.until })?.key {
                 h.removeValue(forKey: oldest)
             }
-            h[origin] = Hot(size: size, root: root, note: note, until: now.advanced(ms: seconds * 1000))
+            h[origin] = Hot(size: size, root: root, note: note, lines: lines, until: now.advanced(ms: seconds * 1000))
         }
     }
 
@@ -73,19 +85,22 @@ public final class GossipState: Sendable {
     /// The digest of the hot checkpoints: origin → "size root-prefix".
     func digest(now: Timestamp) -> [String: String] {
         expire(now: now)
-        return hot.withLock { h in h.mapValues { Self.digestEntry(size: $0.size, root: $0.root) } }
+        return hot.withLock { h in h.mapValues { Self.digestEntry(size: $0.size, root: $0.root, lines: $0.lines) } }
     }
 
     /// The hot checkpoints a peer whose digest is `digest` does not hold: origins it does not
-    /// list, lists at a smaller size, or lists at the same size with another root (a fork it
-    /// must see). Where the peer lists a larger size, it knows more than this node.
+    /// list, lists at a smaller size, lists at the same size with another root (a fork it must
+    /// see), or with fewer signature lines (cosignatures it lacks: a note that carries all of a
+    /// log's witnesses lets it skip consistency look-ups later, §9.5). Where the peer lists a
+    /// larger size, it knows more than this node.
     func notes(missingFrom digest: [String: String], now: Timestamp) -> [String] {
         expire(now: now)
         return hot.withLock { h in
             h.compactMap { origin, entry -> String? in
                 guard let theirs = digest[origin].flatMap(Self.parseDigestEntry) else { return entry.note }
                 if theirs.size < entry.size { return entry.note }
-                if theirs.size == entry.size, theirs.prefix != Encoding.base64(Array(entry.root.prefix(16))) { return entry.note }
+                guard theirs.size == entry.size else { return nil }
+                if theirs.prefix != Encoding.base64(Array(entry.root.prefix(16))) || theirs.lines < entry.lines { return entry.note }
                 return nil
             }.sorted()
         }

@@ -369,7 +369,12 @@ public final class LogCoordinator: Sendable {
         let observed = (try? await store.observedCheckpoint(origin: origin, atMost: Int64.max)) ?? nil
         if let w = witnessed, (observed?.size ?? -1) <= w.size {
             // This node cosigned it: it checked consistency with everything it cosigned before.
-            return Seen(size: w.size, root: w.root, note: w.note, cosigners: trustedCosigners(w.note, origin: origin, peers: peers).union([node.name]))
+            var cosigners = trustedCosigners(w.note, origin: origin, peers: peers).union([node.name])
+            if let o = observed, o.size == w.size, o.root == w.root {
+                // The same checkpoint as others cosigned it, learned since.
+                cosigners.formUnion(trustedCosigners(o.note, origin: origin, peers: peers))
+            }
+            return Seen(size: w.size, root: w.root, note: w.note, cosigners: cosigners)
         }
         guard let o = observed else { return nil }
         return Seen(size: o.size, root: o.root, note: o.note, cosigners: trustedCosigners(o.note, origin: origin, peers: peers))
@@ -439,7 +444,9 @@ public final class LogCoordinator: Sendable {
         if let held = await held(origin: origin, peers: peers) {
             guard await compare(held, seen, origin: origin, via: via, lookups: &lookups) else { return false }
             if node.alertCount() != alertsBefore { return true }
+            // The same checkpoint with cosignatures this node did not hold counts as new.
             larger = checkpoint.size > held.size
+                || (checkpoint.size == held.size && checkpoint.rootHash == held.root && !seen.cosigners.isSubset(of: held.cosigners))
         }
         if larger || source == Self.receiptSource {
             try? await store.saveObservedCheckpoint(ObservedCheckpoint(
