@@ -181,4 +181,34 @@ import Testing
             #expect(proof.status == 409)
         }
     }
+
+    @Test func pruningLeavesEveryReceiptAndBundleIntact() async throws {
+        let time = ManualTime()
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"], time: time) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            // Three rounds of events, each with its own witnessed checkpoint and receipts.
+            var ids: [EventID] = []
+            for _ in 0..<3 {
+                let round = try await LogFixtures.author(a, checks: 2, to: ["borealis"])
+                for id in round { try await b.node.waitForReceipt(of: id) }
+                _ = try await a.client.post("/api/v1/log/checkpoints", [:])
+                _ = try await b.client.post("/api/v1/receipts/fetch", [:])
+                ids += round
+                time.advance(hours: 24)
+            }
+            let before = try await LogFixtures.pinnedKeys(b)
+            // Ninety days on, the strictest retention there is.
+            time.advance(hours: 90 * 24)
+            let deleted = try await b.node.store.prune(RetentionPolicy(inboundBatchDays: 1, observedCheckpointDays: 1, alertsPerOrigin: 1), now: time.now())
+            #expect((deleted["observed_checkpoints"] ?? 0) > 0)
+            for id in ids {
+                #expect(try await b.node.store.receipt(for: id) != nil)
+                // The bundle is built from what is left and verifies with borealis's own trust.
+                let bundle = try await LogCoordinator(node: b.node).bundle(for: id)
+                let check = try bundle.verify(policy: TrustPolicy(trusting: before, quorum: 1))
+                #expect(check.origin == "aurelia")
+            }
+        }
+    }
 }
