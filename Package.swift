@@ -42,6 +42,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordEvidence",
+            dependencies: [
+                "AccordCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordStore",
             dependencies: [
                 "AccordCore",
@@ -119,6 +127,11 @@ let package = Package(
                 "AccordCore", "AccordLog", "AccordStore",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordEvidenceTests",
+            dependencies: ["AccordCore", "AccordEvidence", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,135 @@
+import AccordCore
+import Crypto
+import Foundation
+
+/// Evidence files encrypted and decrypted chunk by chunk: no step holds more than one chunk
+/// of a file in memory.
+public enum EvidenceFiles {
+    /// Encrypts the file at `input` into `output` for `recipients`. Reads it twice: once for its
+    /// size and SHA-256 (the content address), once to seal it chunk by chunk. The file must
+    /// not change in between (a changed file is refused).
+    public static func encrypt(input: String, output: String, recipients: [(node: String, key: PublicEncryptionKey)],
+                               chunkSize: Int = EvidenceHeader.defaultChunkSize) throws(AccordError) -> (header: EvidenceHeader, sha256: [UInt8]) {
+        let (size, digest) = try hash(input, chunkSize: chunkSize)
+        let (header, fileKey) = try EvidenceCipher.newHeader(size: size, chunkSize: chunkSize, recipients: recipients)
+        let chunks = EvidenceCipher.Chunks(header: header, fileKey: fileKey)
+        let reader = try open(input)
+        defer { try? reader.close() }
+        let partial = output + ".partial"
+        let writer = try create(partial)
+        var again = SHA256()
+        do throws(AccordError) {
+            defer { try? writer.close() }
+            for index in 0..<header.chunks {
+                let length = header.ciphertextRange(ofChunk: index).length - EvidenceHeader.tagSize
+                let plain = try read(reader, length, what: "the file")
+                guard plain.count == length else { throw AccordError(.conflict, "\(input) changed while it was encrypted") }
+                again.update(data: plain)
+                try write(writer, try chunks.seal(plain, index: index))
+            }
+            guard try read(reader, 1, what: "the file").isEmpty, Array(again.finalize()) == digest else {
+                throw AccordError(.conflict, "\(input) changed while it was encrypted")
+            }
+            try sync(writer)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+        try rename(partial, output)
+        return (header, digest)
+    }
+
+    /// Decrypts `input` (the whole ciphertext) into `output` as `node`. The output appears only
+    /// once every chunk opened and the plaintext's SHA-256 is `sha256`; on any failure nothing is
+    /// left at `output`.
+    public static func decrypt(input: String, header: EvidenceHeader, as node: String, privateKey: Curve25519.KeyAgreement.PrivateKey,
+                               sha256 expected: [UInt8], output: String) throws(AccordError) {
+        let chunks = EvidenceCipher.Chunks(header: header, fileKey: try EvidenceCipher.openKey(header, as: node, with: privateKey))
+        let reader = try open(input)
+        defer { try? reader.close() }
+        let partial = output + ".partial"
+        let writer = try create(partial)
+        var digest = SHA256()
+        do throws(AccordError) {
+            defer { try? writer.close() }
+            for index in 0..<header.chunks {
+                let length = header.ciphertextRange(ofChunk: index).length
+                let sealed = try read(reader, length, what: "the encrypted file")
+                guard sealed.count == length else {
+                    throw AccordError(.damaged, "the encrypted file ends in chunk \(index) of \(header.chunks): truncated")
+                }
+                let plain = try chunks.open(sealed, index: index)
+                digest.update(data: plain)
+                try write(writer, plain)
+            }
+            guard try read(reader, 1, what: "the encrypted file").isEmpty else {
+                throw AccordError(.damaged, "the encrypted file is longer than its \(header.chunks) chunks")
+            }
+            let got = Array(digest.finalize())
+            guard got == expected else {
+                throw AccordError(.damaged, "the decrypted file's SHA-256 is \(Encoding.hex(got)), not \(Encoding.hex(expected))")
+            }
+            try sync(writer)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+        try rename(partial, output)
+    }
+
+    /// Size and SHA-256 of a file, read in chunks.
+    public static func hash(_ path: String, chunkSize: Int = EvidenceHeader.defaultChunkSize) throws(AccordError) -> (size: Int64, sha256: [UInt8]) {
+        let reader = try open(path)
+        defer { try? reader.close() }
+        var digest = SHA256()
+        var size: Int64 = 0
+        while true {
+            let bytes = try read(reader, chunkSize, what: path)
+            if bytes.isEmpty { break }
+            digest.update(data: bytes)
+            size += Int64(bytes.count)
+        }
+        return (size, Array(digest.finalize()))
+    }
+
+    // MARK: File helpers with clear errors
+
+    static func open(_ path: String) throws(AccordError) -> FileHandle {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw AccordError(.notFound, "cannot read \(path)") }
+        return h
+    }
+
+    static func create(_ path: String) throws(AccordError) -> FileHandle {
+        try? FileManager.default.removeItem(atPath: path)
+        // Owner-only: evidence is case material.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let h = FileHandle(forWritingAtPath: path)
+        else { throw AccordError(.storage, "cannot create \(path)") }
+        return h
+    }
+
+    /// Reads up to `count` bytes (fewer only at the end of the file).
+    static func read(_ h: FileHandle, _ count: Int, what: String) throws(AccordError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            let part: Data?
+            do { part = try h.read(upToCount: count - out.count) } catch { throw AccordError(.storage, "cannot read \(what): \(error)") }
+            guard let part, !part.isEmpty else { break }
+            out += part
+        }
+        return out
+    }
+
+    static func write(_ h: FileHandle, _ bytes: [UInt8]) throws(AccordError) {
+        do { try h.write(contentsOf: bytes) } catch { throw AccordError(.storage, "cannot write: \(error)") }
+    }
+
+    static func sync(_ h: FileHandle) throws(AccordError) {
+        do { try h.synchronize() } catch { throw AccordError(.storage, "cannot flush to disk: \(error)") }
+    }
+
+    static func rename(_ from: String, _ to: String) throws(AccordError) {
+        guard Foundation.rename(from, to) == 0 else { throw AccordError(.storage, "cannot move \(from) to \(to): errno \(errno)") }
+    }
+}
