@@ -80,6 +80,12 @@ import Testing
             for name in up where try await cluster[name].node.store.alerts().first?.detectedVia.hasPrefix(GossipState.evidenceVia) == true { viaEvidence += 1 }
             #expect(viaEvidence >= up.count / 2)
 
+            // A node that restarts passes the evidence on again.
+            let reopened = try Node.open(cluster[up[0]].directory, logger: TestCluster.logger("reopened"))
+            #expect(reopened.gossip.evidenceKeys(now: reopened.time.now()).isEmpty)
+            await LogCoordinator(node: reopened).restoreGossip()
+            #expect(reopened.gossip.evidenceKeys(now: reopened.time.now()).count == 1)
+
             // The node that was down hears of it in its first exchange after it comes back.
             try await cluster.start(away)
             #expect(try await cluster[away].node.store.alerts().isEmpty)

@@ -576,6 +576,16 @@ public final class LogCoordinator: Sendable {
         await exchange(body, with: peers.filter { $0.name != alert.origin })
     }
 
+    /// After a restart: the evidence of alerts raised in the last week is passed on again
+    /// (checkpoints are not: what is hot is what the node learns from now on).
+    public func restoreGossip() async {
+        guard let alerts = try? await store.alerts() else { return }
+        let since = node.time.now().advanced(ms: -GossipState.evidenceSeconds * 1000)
+        for a in alerts where a.raisedAt > since {
+            node.gossip.learn(evidence: a.origin, first: a.first, second: a.second, now: a.raisedAt, seconds: GossipState.evidenceSeconds)
+        }
+    }
+
     /// Peers asked at once by one exchange round.
     static let exchangeParallelism = 8
 

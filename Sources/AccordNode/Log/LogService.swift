@@ -13,6 +13,7 @@ public struct LogService: Service {
 
     public func run() async throws {
         let s = log.node.configuration.log
+        await log.restoreGossip()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 let log = self.log
