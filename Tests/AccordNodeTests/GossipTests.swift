@@ -75,10 +75,15 @@ import Testing
                 let b = try Checkpoint.open(SignedNote(parsing: alert.second), logName: liar.name, logKey: liar.node.keys.publicSigningKey)
                 #expect(a.size == b.size && a.rootHash != b.rootHash)
             }
-            // Fewer than half of the nodes found it themselves: the rest checked a peer's evidence.
-            var viaEvidence = 0
-            for name in up where try await cluster[name].node.store.alerts().first?.detectedVia.hasPrefix(GossipState.evidenceVia) == true { viaEvidence += 1 }
-            #expect(viaEvidence >= up.count / 2)
+            // Some node found it in an exchange; how many checked a peer's evidence instead
+            // depends on timing, but every alert names one of the two ways.
+            var found = 0
+            for name in up {
+                let via = try #require(try await cluster[name].node.store.alerts().first?.detectedVia)
+                #expect(via.hasPrefix("exchange with ") || via.hasPrefix(GossipState.evidenceVia), "\(via)")
+                if via.hasPrefix("exchange with ") { found += 1 }
+            }
+            #expect(found >= 1)
 
             // A node that restarts passes the evidence on again.
             let reopened = try Node.open(cluster[up[0]].directory, logger: TestCluster.logger("reopened"))
