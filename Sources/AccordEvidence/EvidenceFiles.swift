@@ -15,11 +15,8 @@ public enum EvidenceFiles {
         let chunks = EvidenceCipher.Chunks(header: header, fileKey: fileKey)
         let reader = try open(input)
         defer { try? reader.close() }
-        let partial = output + ".partial"
-        let writer = try create(partial)
-        var again = SHA256()
-        do throws(AccordError) {
-            defer { try? writer.close() }
+        try writeAtomically(output) { writer throws(AccordError) in
+            var again = SHA256()
             for index in 0..<header.chunks {
                 let length = header.ciphertextRange(ofChunk: index).length - EvidenceHeader.tagSize
                 let plain = try read(reader, length, what: "the file")
@@ -30,12 +27,7 @@ public enum EvidenceFiles {
             guard try read(reader, 1, what: "the file").isEmpty, Array(again.finalize()) == digest else {
                 throw AccordError(.conflict, "\(input) changed while it was encrypted")
             }
-            try sync(writer)
-        } catch {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw error
         }
-        try rename(partial, output)
         return (header, digest)
     }
 
@@ -47,11 +39,8 @@ public enum EvidenceFiles {
         let chunks = EvidenceCipher.Chunks(header: header, fileKey: try EvidenceCipher.openKey(header, as: node, with: privateKey))
         let reader = try open(input)
         defer { try? reader.close() }
-        let partial = output + ".partial"
-        let writer = try create(partial)
-        var digest = SHA256()
-        do throws(AccordError) {
-            defer { try? writer.close() }
+        try writeAtomically(output) { writer throws(AccordError) in
+            var digest = SHA256()
             for index in 0..<header.chunks {
                 let length = header.ciphertextRange(ofChunk: index).length
                 let sealed = try read(reader, length, what: "the encrypted file")
@@ -69,6 +58,17 @@ public enum EvidenceFiles {
             guard got == expected else {
                 throw AccordError(.damaged, "the decrypted file's SHA-256 is \(Encoding.hex(got)), not \(Encoding.hex(expected))")
             }
+        }
+    }
+
+    /// Writes `output` through `output.partial`: flushed to disk and renamed when `body`
+    /// succeeds, removed when it fails, so `output` is either complete or absent.
+    static func writeAtomically(_ output: String, _ body: (FileHandle) throws(AccordError) -> Void) throws(AccordError) {
+        let partial = output + ".partial"
+        let writer = try create(partial)
+        do throws(AccordError) {
+            defer { try? writer.close() }
+            try body(writer)
             try sync(writer)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
