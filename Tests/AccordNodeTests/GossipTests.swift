@@ -222,4 +222,23 @@ import Testing
             }
         }
     }
+
+    @Test func evidenceAgainstOneOriginIsSentToEveryPeerAtMostOnceAnHour() async throws {
+        let time = ManualTime()
+        try await TestCluster.with(["aurelia", "borealis", "caledonia", "dalmatia"], time: time) { cluster in
+            try await cluster.startAll()
+            let b = cluster["borealis"]
+            let log = try #require(cluster.log("borealis"))
+            func sent() -> Int { b.node.traffic.sentByPath[LogCoordinator.exchangePath]?.requests ?? 0 }
+            let alert = EquivocationAlert(kind: "same_size_different_root", origin: "aurelia", detectedVia: "test", message: "fork", first: "a", second: "b", raisedAt: time.now())
+            await log.spread(alert)
+            // Every peer but the origin.
+            #expect(sent() == 2)
+            await log.spread(alert)
+            #expect(sent() == 2)
+            time.advance(seconds: 3601)
+            await log.spread(alert)
+            #expect(sent() == 4)
+        }
+    }
 }

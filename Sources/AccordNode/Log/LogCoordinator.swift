@@ -30,6 +30,9 @@ public final class LogCoordinator: Sendable {
     /// Checkpoints already examined, by (origin, size, root): a repeat costs nothing. Bounded.
     let examined = Mutex<Set<CheckpointKey>>([])
     static let examinedLimit = 8192
+    /// When this node last sent evidence against each origin to every peer.
+    let lastSpread = Mutex<[String: Timestamp]>([:])
+    static let spreadIntervalSeconds = 3600
     /// Consistency proofs one exchange may make this node ask for.
     static let lookupsPerExchange = 4
 
@@ -565,9 +568,17 @@ public final class LogCoordinator: Sendable {
 
     /// Sends evidence of an equivocation this node detected to every peer but the origin at
     /// once: an alert reaches every reachable node within one request, not after epidemic rounds.
+    ///
+    /// At most once an hour per origin: a log that signs fork after fork cannot make this node
+    /// send a request to every peer for each one (later evidence still spreads by pull).
     func spread(_ alert: EquivocationAlert) async {
-        guard let peers = try? await store.peers() else { return }
         let now = node.time.now()
+        let due = lastSpread.withLock { last -> Bool in
+            if let t = last[alert.origin], t.advanced(ms: Self.spreadIntervalSeconds * 1000) > now { return false }
+            last[alert.origin] = now
+            return true
+        }
+        guard due, let peers = try? await store.peers() else { return }
         let body = CanonicalJSON.encode([
             "digest": .object(node.gossip.digest(now: now).mapValues { .string($0) }),
             "alerts": .strings(node.gossip.evidenceKeys(now: now)),
