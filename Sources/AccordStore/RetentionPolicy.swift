@@ -9,7 +9,7 @@ public struct RetentionPolicy: Sendable, Codable, Equatable {
     /// Equivocation alerts kept per origin (the newest).
     public var alertsPerOrigin: Int
 
-    public init(inboundBatchDays: Int = 30, observedCheckpointDays: Int = 30, alertsPerOrigin: Int = 100) {
+    public init(inboundBatchDays: Int = 30, observedCheckpointDays: Int = 7, alertsPerOrigin: Int = 100) {
         self.inboundBatchDays = inboundBatchDays
         self.observedCheckpointDays = observedCheckpointDays
         self.alertsPerOrigin = alertsPerOrigin
