@@ -63,6 +63,7 @@ let package = Package(
             name: "AccordNode",
             dependencies: [
                 "AccordCore",
+                "AccordEvidence",
                 "AccordLog",
                 "AccordStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -55,7 +55,7 @@ import Testing
 
     @Test func aWellFormedUnknownTypeIsUnsupportedNotMalformed() {
         guard case .object(var m) = sample().json else { return }
-        m["type"] = "evidence.file_added"
+        m["type"] = "stix.objects_shared"
         #expect {
             _ = try Event(json: .object(m))
         } throws: { error in

@@ -17,11 +17,19 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case acceptConditions = "case.conditions_accepted"
     case declineConditions = "case.conditions_declined"
 
+    /// An evidence file attached to a case (docs/protocol.md §12.1); not in version 1: sent only
+    /// to peers whose profile lists it.
+    case evidenceAdded = "evidence.file_added"
+
     public var isCaseStep: Bool { rawValue.hasPrefix("case.") }
 
     /// The event types of protocol version 1, which every version-1 node accepts. A peer whose
-    /// profile does not list the types it accepts is taken to accept these.
-    public static let version1: Set<EventType> = Set(allCases)
+    /// profile does not list the types it accepts is taken to accept these. Fixed: types added
+    /// later are not in it.
+    public static let version1: Set<EventType> = [
+        .profile, .keyRotation, .open, .acknowledge, .requestInformation, .provideInformation, .answer, .extend, .withdraw, .close,
+        .proposeConditions, .acceptConditions, .declineConditions,
+    ]
 
     /// A type name's grammar: dot-separated parts of `a–z`, `0–9` and `_`, each starting with a
     /// letter, at least two parts, at most 64 characters (`case.open`, `evidence.file_added`).

@@ -33,6 +33,7 @@ enum ReceiptHandlers {
             .profile: ProfileHandler(),
             .keyRotation: KeyRotationHandler(),
             .open: CaseOpenHandler(),
+            .evidenceAdded: EvidenceHandler(),
         ]
         for type in EventType.allCases where type.isCaseStep && type != .open { handlers[type] = CaseStepHandler() }
         return handlers

@@ -1,0 +1,101 @@
+import AccordCore
+import AccordEvidence
+import AccordHTTP
+import AccordStore
+import AccordTestSupport
+import Crypto
+import Foundation
+import Testing
+
+@testable import AccordNode
+
+/// Evidence attached to a case on real nodes: the metadata event reaches the case's parties
+/// and no one else, the author keeps a copy only the parties can read, and bad attachments
+/// are refused before anything is signed.
+@Suite(.serialized) struct EvidenceEventTests {
+    func write(_ path: String, size: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: size)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return bytes
+    }
+
+    @Test func evidenceReachesThePartiesOnlyAndTheAuthorKeepsAReadableCopy() async throws {
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
+            let opened = try await a.node.open(OpenCaseRequest(kind: .check, title: "Logs for the incident", to: ["borealis"], fields: [:]))
+            let caseID = opened.event.id
+            #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(caseID) })
+
+            let file = cluster.root.path + "/firewall.log"
+            let plain = try write(file, size: 300_000)
+            let added = try await a.node.addEvidence(
+                to: caseID, file: file, name: "firewall.log", mediaType: "text/plain", description: "Edge firewall",
+                collectedAt: a.node.time.now(), collectedBy: "duty officer", method: "SIEM export")
+            #expect(added.event.type == .evidenceAdded)
+            #expect(added.event.to == ["borealis"])
+
+            // Aurelia pinned borealis without its profile, so it takes borealis for a version-1
+            // node: the evidence is held back, not sent.
+            #expect(try await TestCluster.eventually { try await a.node.store.parkedDeliveries(peer: "borealis").contains { $0.event == added.event.id && $0.code == "held" } })
+            #expect(try await b.node.store.containsEvent(added.event.id) == false)
+            // Once aurelia holds borealis's signed profile (which lists evidence.file_added), the
+            // operator sends it again.
+            var pinned = try #require(try await a.node.store.peer(named: "borealis"))
+            pinned.profile = try await b.node.profile().canonical
+            try await a.node.store.savePeer(pinned)
+            try await a.node.requestResend(to: "borealis")
+
+            // Borealis holds the metadata, checked; the encrypted file has not been transferred.
+            #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(added.event.id) })
+            let listed = try #require(try await b.node.evidence(inCase: caseID).first)
+            #expect(listed.metadata.name == "firewall.log")
+            #expect(listed.metadata.size == 300_000)
+            #expect(listed.metadata.sha256 == Array(SHA256.hash(data: plain)))
+            #expect(Set(listed.metadata.encryption.recipients.map(\.node)) == ["aurelia", "borealis"])
+            #expect(listed.available == false)
+            // Caledonia, not a party, never sees it.
+            #expect(try await c.node.store.containsEvent(added.event.id) == false)
+
+            // Aurelia's copy is on its disk, owner-only, and decrypts to the file.
+            let mine = try #require(try await a.node.evidence(inCase: caseID).first)
+            #expect(mine.available)
+            let path = try a.node.evidencePath(mine.metadata, event: added.event.id)
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+            #expect(path.contains("/evidence/\(Encoding.hex(plain.isEmpty ? [] : Array(SHA256.hash(data: plain))))/"))
+            let out = cluster.root.path + "/out.log"
+            _ = try await a.node.exportEvidence(added.event.id, to: out)
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == plain)
+            // Borealis cannot export what it does not hold yet.
+            await #expect(throws: AccordError.self) { _ = try await b.node.exportEvidence(added.event.id, to: cluster.root.path + "/b.log") }
+        }
+    }
+
+    @Test func badAttachmentsAreRefusedBeforeAnythingIsSigned() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"]
+            let opened = try await a.node.open(OpenCaseRequest(kind: .check, title: "Case", to: ["borealis"], fields: [:]))
+            let file = cluster.root.path + "/x.bin"
+            _ = try write(file, size: 10)
+            let before = try await a.node.store.logSize()
+            let cases: [(EventID, String, String, String, AccordError.Code)] = [
+                (LogFixtures.randomIDs(1)[0], file, "x.bin", "application/octet-stream", .unknownCase),
+                (opened.event.id, cluster.root.path + "/missing", "x.bin", "application/octet-stream", .notFound),
+                (opened.event.id, file, "../x.bin", "application/octet-stream", .invalidField),
+                (opened.event.id, file, "x.bin", "octet-stream", .invalidField),
+            ]
+            for (caseID, path, name, type, code) in cases {
+                let error = await #expect(throws: AccordError.self) {
+                    _ = try await a.node.addEvidence(to: caseID, file: path, name: name, mediaType: type)
+                }
+                #expect(error?.code == code, "\(name) \(type): \(error?.message ?? "-")")
+            }
+            #expect(try await a.node.store.logSize() == before)
+            // Nothing is left in the evidence directory but what was committed (nothing).
+            let dir = try a.node.evidenceDirectory()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        }
+    }
+}
