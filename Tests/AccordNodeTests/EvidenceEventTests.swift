@@ -55,6 +55,9 @@ import Testing
             #expect(listed.metadata.sha256 == Array(SHA256.hash(data: plain)))
             #expect(Set(listed.metadata.encryption.recipients.map(\.node)) == ["aurelia", "borealis"])
             #expect(listed.available == false)
+            // The case's timeline on borealis shows it.
+            let detail = try await b.node.caseDetail(caseID)
+            #expect(detail.timeline.last?.summary.hasPrefix("evidence firewall.log (text/plain, 300000 bytes, SHA-256 ") == true)
             // Caledonia, not a party, never sees it.
             #expect(try await c.node.store.containsEvent(added.event.id) == false)
 

@@ -181,6 +181,8 @@ extension Node {
                 let s = try CaseState.open(CaseStep(e))
                 replay = s
                 summary = s.openingSummary
+            } else if e.type == .evidenceAdded {
+                summary = Self.evidenceSummary(e)
             } else if var s = replay {
                 summary = (try? s.apply(CaseStep(e))) ?? e.type.rawValue
                 replay = s

@@ -79,7 +79,13 @@ extension Node {
         let index = try await committed(ticket)
         logger.info("evidence added", metadata: ["case": "\(caseID.short)", "event": "\(event.id.short)", "bytes": "\(header.size)"])
         wakeDelivery(for: to)
-        return AuthoredStep(event: event, state: state, logIndex: index, summary: "evidence \(name) (\(header.size) bytes, SHA-256 \(Encoding.hex(sha).prefix(16))…)")
+        return AuthoredStep(event: event, state: state, logIndex: index, summary: Self.evidenceSummary(event))
+    }
+
+    /// One line for a case's timeline: the file's name, size and the start of its SHA-256.
+    static func evidenceSummary(_ event: Event) -> String {
+        guard let m = try? EvidenceMetadata(body: event.body) else { return event.type.rawValue }
+        return "evidence \(m.name) (\(m.mediaType), \(m.size) bytes, SHA-256 \(Encoding.hex(m.sha256).prefix(16))…)"
     }
 
     /// The evidence attached to a case, oldest first.
