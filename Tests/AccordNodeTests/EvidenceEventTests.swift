@@ -101,4 +101,54 @@ import Testing
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
         }
     }
+
+    @Test func theOperatorAPIUploadsListsAndServesEvidenceByRole() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            // Each knows the other's profile, as pinning through the API would.
+            for (x, y) in [(a, b), (b, a)] {
+                var pinned = try #require(try await x.node.store.peer(named: y.name))
+                pinned.profile = try await y.node.profile().canonical
+                try await x.node.store.savePeer(pinned)
+            }
+            let opened = try await a.client.post("/api/v1/cases", ["kind": "check", "title": "Captures", "to": ["borealis"], "fields": [:]])
+            let caseText = try #require(opened["event"]?.stringValue)
+            #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(EventID(hex: caseText)!) })
+
+            // 5 MB streamed up as the request body.
+            var plain = [UInt8](repeating: 0, count: 5_000_000)
+            for i in plain.indices { plain[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 7) }
+            let up = try await a.client.send(.POST, "/api/v1/cases/\(caseText)/evidence?name=capture.pcap&media_type=application/vnd.tcpdump.pcap&description=Edge%20capture", body: plain)
+            #expect(up.status == 201, "\(String(decoding: up.body, as: UTF8.self))")
+            let event = try #require(up.json?["event"]?.stringValue)
+
+            // Listed on both sides; only the author holds the encrypted file so far.
+            let mine = try #require(try await a.client.get("/api/v1/cases/\(caseText)/evidence").arrayValue?.first)
+            #expect(mine["name"] == "capture.pcap" && mine["size"]?.intValue == 5_000_000 && mine["available"] == true)
+            #expect(mine["sha256"]?.stringValue == Encoding.hex(SHA256.hash(data: plain)))
+            #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(EventID(hex: event)!) })
+            let theirs = try #require(try await b.client.get("/api/v1/cases/\(caseText)/evidence").arrayValue?.first)
+            #expect(theirs["event"]?.stringValue == event && theirs["available"] == false)
+
+            // The author downloads the decrypted file.
+            let down = try await a.client.send(.GET, "/api/v1/evidence/\(event)/content")
+            #expect(down.status == 200)
+            #expect(down.body == plain)
+            // An auditor may list evidence but not read it.
+            let (token, record) = OperatorTokens.make(name: "auditor", role: .auditor, now: a.node.time.now())
+            try await a.node.store.saveToken(record)
+            let auditor = OperatorClient(url: a.url, token: token)
+            #expect(try await auditor.send(.GET, "/api/v1/cases/\(caseText)/evidence").status == 200)
+            #expect(try await auditor.send(.GET, "/api/v1/evidence/\(event)/content").status == 403)
+            #expect(try await auditor.send(.POST, "/api/v1/cases/\(caseText)/evidence?name=x.bin", body: [1, 2, 3]).status == 403)
+            // Refusals: no name, a bad media type, an unknown case.
+            #expect(try await a.client.send(.POST, "/api/v1/cases/\(caseText)/evidence", body: [1]).status == 400)
+            #expect(try await a.client.send(.POST, "/api/v1/cases/\(caseText)/evidence?name=x.bin&media_type=bin", body: [1]).status == 400)
+            #expect(try await a.client.send(.POST, "/api/v1/cases/\(String(repeating: "ab", count: 32))/evidence?name=x.bin", body: [1]).status == 404)
+            // Nothing staged is left behind.
+            let dir = try a.node.evidenceDirectory()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.hasPrefix("incoming-") })
+        }
+    }
 }

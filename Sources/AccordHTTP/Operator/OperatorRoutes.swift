@@ -198,6 +198,8 @@ enum OperatorRoutes {
             return try JSONResponse.make(AuthoredResponse(try await node.step(type, in: id, body: r.body ?? [:], to: r.to)), status: .created)
         }
 
+        EvidenceRoutes.add(to: api, node: node)
+
         api.get("/overdue") { request, _ -> Response in
             return try JSONResponse.make(try await node.overdue())
         }

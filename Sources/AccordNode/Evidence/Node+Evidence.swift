@@ -27,6 +27,12 @@ extension Node {
         return path
     }
 
+    /// A fresh path in the evidence directory for a file on its way in or out (an upload, a
+    /// decrypted copy being served); the caller removes it.
+    public func evidenceStagingPath() throws -> String {
+        try evidenceDirectory() + "/incoming-\(UUID().uuidString)"
+    }
+
     /// Where the encrypted copy of an evidence event is kept, content-addressed:
     /// `evidence/<SHA-256 of the plaintext>/<event id>.enc` (one file may be attached to several
     /// cases, each encrypted for that case's parties).
@@ -54,7 +60,7 @@ extension Node {
         guard Int64(size) <= Self.evidenceMaxBytes else {
             throw AccordError(.tooLarge, "\(file) is \(size) bytes; evidence files are at most \(Self.evidenceMaxBytes) bytes")
         }
-        let staging = try evidenceDirectory() + "/incoming-\(UUID().uuidString)"
+        let staging = try evidenceStagingPath()
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let (header, sha) = try EvidenceFiles.encrypt(input: file, output: staging, recipients: recipients)
         let metadata = EvidenceMetadata(
