@@ -45,7 +45,63 @@ public struct OperatorClient: Sendable {
     /// Sends a request and returns its JSON, or throws the node's error message.
     @discardableResult
     public func call(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws -> JSONValue {
-        let reply = try await send(method, path, body: json.map { CanonicalJSON.encode($0) })
+        try Self.answer(try await send(method, path, body: json.map { CanonicalJSON.encode($0) }))
+    }
+
+    /// POSTs the file at `file` as the request body, read 1 MiB at a time, and returns the JSON
+    /// answer (or throws the node's error).
+    public func upload(_ path: String, file: String) async throws -> JSONValue {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap({ $0 }),
+            let handle = FileHandle(forReadingAtPath: file)
+        else { throw AccordError(.notFound, "cannot read \(file)") }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .stream(FileChunks(handle: handle), length: .known(Int64(size)))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(3600))
+        } catch {
+            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
+        }
+        var buffer = try await response.body.collect(upTo: 1 << 20)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        return try Self.answer(Reply(status: Int(response.status.code), body: bytes))
+    }
+
+    /// GETs `path` into the file `output`, written as it arrives; the file appears only when
+    /// the whole answer arrived with status 200.
+    public func download(_ path: String, to output: String) async throws {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(3600))
+        } catch {
+            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
+        }
+        guard response.status == .ok else {
+            var buffer = try await response.body.collect(upTo: 1 << 20)
+            _ = try Self.answer(Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? []))
+            return
+        }
+        let partial = output + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: partial)
+        else { throw AccordError(.storage, "cannot create \(partial)") }
+        do {
+            defer { try? handle.close() }
+            for try await buffer in response.body { try handle.write(contentsOf: buffer.readableBytesView) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw AccordError(.unavailable, "the download stopped: \(error)")
+        }
+        guard rename(partial, output) == 0 else { throw AccordError(.storage, "cannot move \(partial) to \(output)") }
+    }
+
+    /// A reply's JSON, or the node's error as an `AccordError`.
+    static func answer(_ reply: Reply) throws -> JSONValue {
         guard (200..<300).contains(reply.status) else {
             let error = reply.json?["error"]
             let code = AccordError.Code(rawValue: error?["code"]?.stringValue ?? "http_\(reply.status)")

@@ -88,23 +88,4 @@ enum EvidenceRoutes {
             try handle.write(contentsOf: buffer.readableBytesView)
         }
     }
-
-    /// A file read in 1 MiB pieces.
-    struct FileChunks: AsyncSequence, Sendable {
-        typealias Element = ByteBuffer
-        let handle: FileHandle
-
-        struct AsyncIterator: AsyncIteratorProtocol {
-            let handle: FileHandle
-            mutating func next() async throws -> ByteBuffer? {
-                guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else {
-                    try? handle.close()
-                    return nil
-                }
-                return ByteBuffer(bytes: data)
-            }
-        }
-
-        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: handle) }
-    }
 }
