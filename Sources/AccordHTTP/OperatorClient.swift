@@ -26,18 +26,12 @@ public struct OperatorClient: Sendable {
     public func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
         for (n, v) in headers { request.headers.add(name: n, value: v) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .seconds(30))
-        } catch {
-            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
-        }
+        let response = try await execute(request, timeout: .seconds(30))
         var buffer = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [])
     }
@@ -56,15 +50,9 @@ public struct OperatorClient: Sendable {
         else { throw AccordError(.notFound, "cannot read \(file)") }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .stream(FileChunks(handle: handle), length: .known(Int64(size)))
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .seconds(3600))
-        } catch {
-            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
-        }
+        let response = try await execute(request, timeout: .seconds(3600))
         var buffer = try await response.body.collect(upTo: 1 << 20)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         return try Self.answer(Reply(status: Int(response.status.code), body: bytes))
@@ -73,14 +61,8 @@ public struct OperatorClient: Sendable {
     /// GETs `path` into the file `output`, written as it arrives; the file appears only when
     /// the whole answer arrived with status 200.
     public func download(_ path: String, to output: String) async throws {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .seconds(3600))
-        } catch {
-            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
-        }
+        let request = HTTPClientRequest(url: baseURL + path)
+        let response = try await execute(request, timeout: .seconds(3600))
         guard response.status == .ok else {
             var buffer = try await response.body.collect(upTo: 1 << 20)
             _ = try Self.answer(Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? []))
@@ -98,6 +80,17 @@ public struct OperatorClient: Sendable {
             throw AccordError(.unavailable, "the download stopped: \(error)")
         }
         guard rename(partial, output) == 0 else { throw AccordError(.storage, "cannot move \(partial) to \(output)") }
+    }
+
+    /// Sends `request` with the token; a node that cannot be reached is one clear error.
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        var request = request
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        do {
+            return try await http.execute(request, timeout: timeout)
+        } catch {
+            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
+        }
     }
 
     /// A reply's JSON, or the node's error as an `AccordError`.
