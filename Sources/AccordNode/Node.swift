@@ -36,8 +36,6 @@ public final class Node: Sendable {
     let receivedOrigins = Mutex<Set<String>>([])
     /// What this node passes on in checkpoint exchanges.
     public let gossip = GossipState()
-    /// Equivocation alerts this node raised since it started.
-    let alertsRaised = Mutex(0)
     /// Told of each alert this node detects itself (not of those it verified from a peer's
     /// evidence), to pass it on to every peer at once.
     let alertListener = Mutex<(@Sendable (EquivocationAlert) -> Void)?>(nil)

@@ -131,10 +131,13 @@ public final class GossipState: Sendable {
     func evidence(missingFrom keys: Set<String>, now: Timestamp) -> [JSONValue] {
         expire(now: now)
         return evidence.withLock { e in
-            e.filter { !keys.contains($0.key) }.sorted { $0.key < $1.key }.map { _, v in
-                ["origin": .string(v.origin), "first": .string(v.first), "second": .string(v.second)]
-            }
+            e.filter { !keys.contains($0.key) }.sorted { $0.key < $1.key }.map { Self.evidenceJSON(origin: $0.value.origin, first: $0.value.first, second: $0.value.second) }
         }
+    }
+
+    /// Evidence as the exchange carries it.
+    static func evidenceJSON(origin: String, first: String, second: String) -> JSONValue {
+        ["origin": .string(origin), "first": .string(first), "second": .string(second)]
     }
 
     /// One name for a pair of conflicting notes, whichever comes first: the SHA-256 of the two

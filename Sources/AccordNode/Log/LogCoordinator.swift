@@ -393,25 +393,32 @@ public final class LogCoordinator: Sendable {
         return Set(verified.map(\.name))
     }
 
+    /// What comparing two checkpoints of one log found.
+    enum Comparison {
+        case consistent
+        /// An equivocation (the alert is raised, or was raised before for the same pair).
+        case fork
+        /// Not decided: no look-up left, or the origin did not answer.
+        case undecided
+    }
+
     /// Compares two verified checkpoints of `origin`. The same size with another root is a
     /// fork. Different sizes are consistent when at least `witness_quorum` witnesses this node
     /// trusts cosigned both (a witness checks consistency before it cosigns: the same trust a
     /// receipt already rests on); otherwise the origin is asked for a consistency proof, if
-    /// `lookups` allows one. Returns false when it could not decide (no lookup left, the origin
-    /// did not answer).
-    func compare(_ a: Seen, _ b: Seen, origin: String, via: String, lookups: inout Int) async -> Bool {
+    /// `lookups` allows one.
+    func compare(_ a: Seen, _ b: Seen, origin: String, via: String, lookups: inout Int) async -> Comparison {
         if a.size == b.size {
-            if a.root != b.root {
-                await node.raiseEquivocation(
-                    kind: "same_size_different_root", origin: origin, via: via,
-                    message: "\(origin) signed two checkpoints of size \(a.size) with different roots", first: a.note, second: b.note)
-            }
-            return true
+            guard a.root != b.root else { return .consistent }
+            await node.raiseEquivocation(
+                kind: "same_size_different_root", origin: origin, via: via,
+                message: "\(origin) signed two checkpoints of size \(a.size) with different roots", first: a.note, second: b.note)
+            return .fork
         }
         let (small, large) = a.size < b.size ? (a, b) : (b, a)
-        if small.size == 0 { return true }
-        if WitnessQuorum.isMet(by: small.cosigners.intersection(large.cosigners), origin: origin, required: settings.witnessQuorum) { return true }
-        guard lookups > 0, let peer = try? await store.peer(named: origin) else { return false }
+        if small.size == 0 { return .consistent }
+        if WitnessQuorum.isMet(by: small.cosigners.intersection(large.cosigners), origin: origin, required: settings.witnessQuorum) { return .consistent }
+        guard lookups > 0, let peer = try? await store.peer(named: origin) else { return .undecided }
         lookups -= 1
         let answer: JSONValue
         do {
@@ -419,7 +426,7 @@ public final class LogCoordinator: Sendable {
             answer = try JSONParser.parse(try await client.post(Self.consistencyPath, body: body, to: peer, from: node, timeout: timeout))
         } catch {
             node.logger.notice("could not ask an origin for a consistency proof", metadata: ["origin": "\(origin)", "error": "\(String(describing: error).prefix(200))"])
-            return false
+            return .undecided
         }
         let proof = (answer["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Encoding.unbase64) }
         do {
@@ -429,8 +436,9 @@ public final class LogCoordinator: Sendable {
                 kind: "inconsistent_proof", origin: origin, via: via,
                 message: "\(origin) cannot prove its checkpoint of size \(large.size) consistent with its checkpoint of size \(small.size): \(error.message)",
                 first: small.note, second: large.note)
+            return .fork
         }
-        return true
+        return .consistent
     }
 
     /// Takes in a checkpoint of a peer's log whose origin signature was verified: compares it
@@ -442,11 +450,13 @@ public final class LogCoordinator: Sendable {
     func learn(_ note: SignedNote, _ checkpoint: Checkpoint, origin: String, peers: [Peer], source: String, via: String, lookups: inout Int) async -> Bool {
         let text = note.serialized
         let seen = Seen(size: checkpoint.size, root: checkpoint.rootHash, note: text, cosigners: trustedCosigners(text, origin: origin, peers: peers))
-        let alertsBefore = node.alertCount()
         var larger = true
         if let held = await held(origin: origin, peers: peers) {
-            guard await compare(held, seen, origin: origin, via: via, lookups: &lookups) else { return false }
-            if node.alertCount() != alertsBefore { return true }
+            switch await compare(held, seen, origin: origin, via: via, lookups: &lookups) {
+            case .undecided: return false
+            case .fork: return true
+            case .consistent: break
+            }
             // The same checkpoint with cosignatures this node did not hold counts as new.
             larger = checkpoint.size > held.size
                 || (checkpoint.size == held.size && checkpoint.rootHash == held.root && !seen.cosigners.isSubset(of: held.cosigners))
@@ -463,7 +473,6 @@ public final class LogCoordinator: Sendable {
 
     /// The `source` of a checkpoint that came with receipts.
     static let receiptSource = "receipt"
-
 
     /// Examines checkpoints a peer sent: verifies each origin's signature with the pinned key
     /// (or this node's own), and compares it with what this node holds.
@@ -518,11 +527,12 @@ public final class LogCoordinator: Sendable {
                 let one = try? Checkpoint.open(a, logName: origin, logKey: peer.signingKey),
                 let two = try? Checkpoint.open(b, logName: origin, logKey: peer.signingKey)
             else { continue }
-            let x = Seen(size: one.size, root: one.rootHash, note: a.serialized, cosigners: trustedCosigners(a.serialized, origin: origin, peers: peers))
-            let y = Seen(size: two.size, root: two.rootHash, note: b.serialized, cosigners: trustedCosigners(b.serialized, origin: origin, peers: peers))
-            // Both checkpoints are the origin's: only a proof from the origin can reconcile them.
-            let reconciled = Seen(size: y.size, root: y.root, note: y.note, cosigners: [])
-            _ = await compare(x, reconciled, origin: origin, via: GossipState.evidenceVia + source, lookups: &lookups)
+            // No cosigners counted: only a proof from the origin can reconcile two checkpoints a
+            // peer presents as conflicting.
+            _ = await compare(
+                Seen(size: one.size, root: one.rootHash, note: a.serialized, cosigners: []),
+                Seen(size: two.size, root: two.rootHash, note: b.serialized, cosigners: []),
+                origin: origin, via: GossipState.evidenceVia + source, lookups: &lookups)
         }
     }
 
@@ -558,12 +568,18 @@ public final class LogCoordinator: Sendable {
     public func exchangeRound(all: Bool = false) async {
         guard let peers = try? await store.peers(), !peers.isEmpty else { return }
         let chosen = all ? peers : Array(peers.shuffled().prefix(settings.gossipFanout))
-        let now = node.time.now()
-        let body = CanonicalJSON.encode([
+        await exchange(exchangeRequest(now: node.time.now()), with: chosen)
+    }
+
+    /// An exchange request: the digest of what is hot, the keys of the evidence held, and
+    /// any evidence pushed with it.
+    func exchangeRequest(now: Timestamp, evidence: [JSONValue] = []) -> [UInt8] {
+        var body: [String: JSONValue] = [
             "digest": .object(node.gossip.digest(now: now).mapValues { .string($0) }),
             "alerts": .strings(node.gossip.evidenceKeys(now: now)),
-        ])
-        await exchange(body, with: chosen)
+        ]
+        if !evidence.isEmpty { body["evidence"] = .array(evidence) }
+        return CanonicalJSON.encode(.object(body))
     }
 
     /// Sends evidence of an equivocation this node detected to every peer but the origin at
@@ -579,12 +595,8 @@ public final class LogCoordinator: Sendable {
             return true
         }
         guard due, let peers = try? await store.peers() else { return }
-        let body = CanonicalJSON.encode([
-            "digest": .object(node.gossip.digest(now: now).mapValues { .string($0) }),
-            "alerts": .strings(node.gossip.evidenceKeys(now: now)),
-            "evidence": [["origin": .string(alert.origin), "first": .string(alert.first), "second": .string(alert.second)]],
-        ])
-        await exchange(body, with: peers.filter { $0.name != alert.origin })
+        let evidence = GossipState.evidenceJSON(origin: alert.origin, first: alert.first, second: alert.second)
+        await exchange(exchangeRequest(now: now, evidence: [evidence]), with: peers.filter { $0.name != alert.origin })
     }
 
     /// After a restart: the evidence of alerts raised in the last week is passed on again

@@ -100,13 +100,10 @@ extension Node {
     ///
     /// The evidence is passed on in exchanges; an alert this node detected itself (not one it
     /// verified from a peer's evidence) is also sent to every peer at once (`alertListener`).
-    func alertCount() -> Int { alertsRaised.withLock { $0 } }
-
     func raiseEquivocation(kind: String, origin: String, via: String, message: String, first: String, second: String) async {
         let alert = EquivocationAlert(kind: kind, origin: origin, detectedVia: via, message: message, first: first, second: second, raisedAt: time.now())
         do {
             if try await store.raiseAlert(alert) {
-                alertsRaised.withLock { $0 += 1 }
                 gossip.learn(evidence: origin, first: first, second: second, now: alert.raisedAt, seconds: GossipState.evidenceSeconds)
                 if !via.hasPrefix(GossipState.evidenceVia) { alertListener.withLock { $0 }?(alert) }
                 logger.error(
