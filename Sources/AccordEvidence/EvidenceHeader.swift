@@ -114,4 +114,6 @@ public struct EvidenceHeader: Sendable, Equatable {
 extension AccordError.Code {
     /// An evidence file that does not decrypt as its header says: altered, reordered, cut short.
     public static let damaged = AccordError.Code(rawValue: "damaged")
+    /// An evidence file deleted under retention: its record and hash remain.
+    public static let gone = AccordError.Code(rawValue: "gone")
 }

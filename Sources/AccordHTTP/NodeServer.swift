@@ -27,6 +27,7 @@ public struct NodeServer: Sendable {
         let limits = node.configuration.limits
         let limiter = PeerRateLimiter(rate: limits.peerRequestsPerSecond, burst: limits.peerBurst, time: node.time)
         FederationRoutes.add(to: router, node: node, limiter: limiter)
+        EvidenceTransferRoutes.add(to: router, node: node, limiter: limiter)
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
         return router
@@ -55,6 +56,7 @@ public struct NodeServer: Sendable {
 
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node)]
+        [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
+         EvidenceTransferService(node: node, client: client)]
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordEvidence
 import AccordLog
 import AccordNode
 import Foundation
@@ -47,6 +48,8 @@ enum JSONResponse {
         case .busy: .serviceUnavailable
         case .unsupportedType: .unprocessableContent
         case .unavailable: .badGateway
+        case .damaged: .unprocessableContent
+        case .gone: .gone
         default: .internalServerError
         }
     }

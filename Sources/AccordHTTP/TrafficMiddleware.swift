@@ -7,8 +7,10 @@ struct TrafficMiddleware: RouterMiddleware {
     let traffic: NodeTraffic
 
     func handle(_ request: Request, context: AccordRequestContext, next: (Request, AccordRequestContext) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
+        var path = request.uri.path
         guard path.hasPrefix("/federation/") || path.hasPrefix("/witness/") else { return try await next(request, context) }
+        // One counter for all evidence files, not one per file and offset.
+        if path.hasPrefix(EvidenceTransferRoutes.prefix) { path = EvidenceTransferRoutes.prefix }
         // As on the wire: request line, headers and body in; status line, headers and body out.
         let bytesIn = "POST \(path) HTTP/1.1\r\n".utf8.count + NodeTraffic.headerBytes(request.headers.map { ($0.name.rawName, $0.value) })
             + (request.headers[.contentLength].flatMap(Int.init) ?? 0)

@@ -39,6 +39,8 @@ public final class Node: Sendable {
     /// Told of each alert this node detects itself (not of those it verified from a peer's
     /// evidence), to pass it on to every peer at once.
     let alertListener = Mutex<(@Sendable (EquivocationAlert) -> Void)?>(nil)
+    /// Evidence files on their way in from peers: progress, and the signal that starts a transfer.
+    public let evidenceTransfers = EvidenceTransfers()
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }

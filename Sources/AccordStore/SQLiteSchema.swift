@@ -251,6 +251,10 @@ enum SQLiteSchema {
                     CREATE INDEX observed_checkpoints_by_note ON observed_checkpoints(note_hash);
                     """)
         }
+        m.registerMigration("v5: events by type") { db in
+            // Evidence transfers and retention look up the few events of one type among many.
+            try db.execute(sql: "CREATE INDEX events_by_type ON events(type, seq)")
+        }
         return m
     }
 }

@@ -298,6 +298,14 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func events(ofType type: String) async throws -> [StoredEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.eventColumns) FROM events e WHERE e.type = ? ORDER BY e.seq", arguments: [type]
+            ).map(Self.storedEvent)
+        }
+    }
+
     static func caseState(_ data: Data) throws -> CaseState {
         try JSONDecoder().decode(CaseState.self, from: data)
     }

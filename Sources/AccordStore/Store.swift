@@ -42,6 +42,8 @@ public protocol CaseStore: Sendable {
     func existingEvents(_ ids: [EventID]) async throws -> Set<EventID>
     func event(_ id: EventID) async throws -> StoredEvent?
     func events(inCase id: EventID) async throws -> [StoredEvent]
+    /// Every stored event of one type (`evidence.file_added`), oldest first.
+    func events(ofType type: String) async throws -> [StoredEvent]
     func caseState(_ id: EventID) async throws -> CaseState?
     func cases(_ query: CaseQuery) async throws -> [CaseState]
     /// Open cases, for deadline checks.

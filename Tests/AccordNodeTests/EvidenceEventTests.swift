@@ -172,12 +172,15 @@ import Testing
             let event = try #require(try JSONParser.parse(Array(add.out.utf8))["event"]?.stringValue)
             let list = try await Self.accord(["evidence", "list", opened.event.id.hex] + api)
             #expect(list.status == 0 && list.out.contains("image.bin") && list.out.contains("3000123 bytes") && list.out.contains("held here"), "\(list.out)\(list.err)")
+            // Not this case's evidence: refused before anything is written.
+            let wrongCase = try await Self.accord(["evidence", "get", event, event, "--out", cluster.root.path + "/w.bin"] + api)
+            #expect(wrongCase.status != 0 && wrongCase.err.contains("not attached to case"), "\(wrongCase.err)")
             let out = cluster.root.path + "/back.bin"
-            let get = try await Self.accord(["evidence", "get", event, "--out", out] + api)
+            let get = try await Self.accord(["evidence", "get", opened.event.id.hex, event, "--out", out] + api)
             #expect(get.status == 0, "\(get.err)")
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == plain)
             // Borealis holds nothing of it (pinned without its profile, aurelia held it back): a clear error, no file.
-            let missing = try await Self.accord(["evidence", "get", event, "--out", cluster.root.path + "/b.bin", "--node", b.url, "--token", b.token])
+            let missing = try await Self.accord(["evidence", "get", opened.event.id.hex, event, "--out", cluster.root.path + "/b.bin", "--node", b.url, "--token", b.token])
             #expect(missing.status != 0 && missing.err.contains("evidence"), "\(missing.err)")
             #expect(!FileManager.default.fileExists(atPath: cluster.root.path + "/b.bin"))
             // A file that does not exist.

@@ -20,6 +20,9 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     /// An evidence file attached to a case (docs/protocol.md §12.1); not in version 1: sent only
     /// to peers whose profile lists it.
     case evidenceAdded = "evidence.file_added"
+    /// A step in an evidence file's chain of custody (sent, received, verified, opened,
+    /// exported, purged; docs/protocol.md §12.4); not in version 1 either.
+    case evidenceCustody = "evidence.custody"
 
     public var isCaseStep: Bool { rawValue.hasPrefix("case.") }
 

@@ -23,12 +23,17 @@ enum EvidenceRoutes {
                 guard let parsed = Timestamp(rfc3339: t) else { throw AccordError(.invalidField, "collected_at is an RFC 3339 UTC time", field: "collected_at") }
                 collectedAt = parsed
             }
-            if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > Node.evidenceMaxBytes {
-                throw AccordError(.tooLarge, "the file is \(declared) bytes; evidence files are at most \(Node.evidenceMaxBytes) bytes")
+            // Refused before a byte is read: larger than the node takes, or no room for it.
+            let limit = node.configuration.evidence.maxFileBytes
+            if let declared = request.headers[.contentLength].flatMap(Int64.init) {
+                guard declared <= limit else {
+                    throw AccordError(.tooLarge, "the file is \(declared) bytes; evidence files on \(node.name) are at most \(limit) bytes (evidence.max_file_bytes)")
+                }
+                try node.checkEvidenceRoom(Node.encryptedSize(declared))
             }
             let staging = try node.evidenceStagingPath()
             defer { try? FileManager.default.removeItem(atPath: staging) }
-            try await receive(request.body, into: staging, limit: Node.evidenceMaxBytes)
+            try await receive(request.body, into: staging, limit: limit)
             let step = try await node.addEvidence(
                 to: id, file: staging, name: name, mediaType: mediaType, description: q["description"].map(String.init),
                 collectedAt: collectedAt, collectedBy: q["collected_by"].map(String.init), method: q["method"].map(String.init))
@@ -40,11 +45,38 @@ enum EvidenceRoutes {
             return JSONResponse.raw(CanonicalJSON.encode(.array(items.map(json))))
         }
 
-        // The decrypted file (this node's own copy, or one it received), streamed.
-        api.get("/evidence/:id/content") { _, context -> Response in
-            guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
-                throw AccordError(.malformed, "an evidence id is 64 lowercase hex digits")
+        api.get("/evidence/:id") { _, context -> Response in
+            JSONResponse.raw(CanonicalJSON.encode(json(try await node.evidenceItem(try evidenceID(context)))))
+        }
+
+        api.get("/cases/:id/custody") { request, context -> Response in
+            let caseID = try OperatorRoutes.caseID(context)
+            var evidence: EventID? = nil
+            if let text = request.uri.queryParameters["evidence"].map(String.init) {
+                guard let id = EventID(hex: text) else { throw AccordError(.invalidField, "evidence is 64 lowercase hex digits", field: "evidence") }
+                evidence = id
             }
+            let entries = try await node.custody(inCase: caseID, evidence: evidence)
+            return JSONResponse.raw(CanonicalJSON.encode(.array(entries.map(json))))
+        }
+
+        // A failed transfer tried again, once its cause is fixed.
+        api.post("/evidence/:id/retry") { _, context -> Response in
+            let id = try evidenceID(context)
+            try await node.retryEvidence(id)
+            return JSONResponse.raw(CanonicalJSON.encode(json(try await node.evidenceItem(id))), status: .accepted)
+        }
+
+        // The decrypted file (this node's own copy, or one it received), streamed; recorded in
+        // the chain of custody as exported (saved as a file) or, with `?disposition=inline`,
+        // opened (shown).
+        api.get("/evidence/:id/content") { request, context -> Response in
+            let id = try evidenceID(context)
+            let inline = request.uri.queryParameters["disposition"].map(String.init)
+            guard inline == nil || inline == "inline" || inline == "attachment" else {
+                throw AccordError(.invalidField, "disposition is inline or attachment", field: "disposition")
+            }
+            let who = try context.requireIdentity().name
             let output = try node.evidenceStagingPath()
             let metadata: EvidenceMetadata
             do { metadata = try await node.exportEvidence(id, to: output) } catch {
@@ -54,24 +86,67 @@ enum EvidenceRoutes {
             guard let handle = FileHandle(forReadingAtPath: output) else { throw AccordError(.storage, "cannot read the decrypted file") }
             // The name stays reachable only through the open handle.
             try? FileManager.default.removeItem(atPath: output)
-            let body = ResponseBody(asyncSequence: FileChunks(handle: handle))
+            let action: EvidenceCustody.Action = inline == "inline" ? .opened : .exported
+            let body = ResponseBody(asyncSequence: FileChunks(handle: handle) {
+                Task { await node.recordCustodyLogged(EvidenceCustody(evidence: id, action: action, sha256: metadata.sha256, by: who)) }
+            })
             var headers = HTTPFields()
             headers[.contentType] = metadata.mediaType
             headers[.contentLength] = String(metadata.size)
-            headers[.contentDisposition] = "attachment; filename=\"\(metadata.name.replacingOccurrences(of: "\"", with: "_"))\""
+            let safeName = metadata.name.replacingOccurrences(of: "\"", with: "_").replacingOccurrences(of: "\\", with: "_")
+            headers[.contentDisposition] = "\(action == .opened ? "inline" : "attachment"); filename=\"\(safeName)\""
+            // Shown in a browser as plain bytes of its declared type, never as a page of this origin.
+            headers[.xContentTypeOptions] = "nosniff"
+            headers[.contentSecurityPolicy] = "sandbox"
             return Response(status: .ok, headers: headers, body: body)
         }
+    }
+
+    static func evidenceID(_ context: AccordRequestContext) throws -> EventID {
+        guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
+            throw AccordError(.malformed, "an evidence id is 64 lowercase hex digits")
+        }
+        return id
+    }
+
+    static func json(_ entry: CustodyEntry) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "evidence": .string(entry.evidence.hex), "action": .string(entry.action), "node": .string(entry.node),
+            "at": .string(entry.at.rfc3339), "received_at": .string(entry.receivedAt.rfc3339), "event": .string(entry.event.hex),
+        ]
+        if let r = entry.record {
+            if let peer = r.peer { o["peer"] = .string(peer) }
+            if let sha = r.sha256 { o["sha256"] = .string(Encoding.hex(sha)) }
+            if let bytes = r.bytes { o["bytes"] = .number(Double(bytes)) }
+            if let by = r.by { o["by"] = .string(by) }
+            if let reason = r.reason { o["reason"] = .string(reason) }
+        }
+        return .object(o)
+    }
+
+    static func json(_ p: EvidenceTransferProgress) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "bytes": .number(Double(p.bytes)), "total": .number(Double(p.total)), "resumed_from": .number(Double(p.resumedFrom)),
+            "bytes_per_second": .number(p.bytesPerSecond.rounded()), "active": .bool(p.active), "runs": .number(Double(p.runs)),
+        ]
+        if let left = p.secondsLeft { o["seconds_left"] = .number((left * 10).rounded() / 10) }
+        if let error = p.lastError { o["last_error"] = .string(error) }
+        return .object(o)
     }
 
     static func json(_ item: EvidenceItem) -> JSONValue {
         var o = item.metadata.body
         o.removeValue(forKey: "encryption")
         o["event"] = .string(item.event.id.hex)
+        if let caseID = item.event.caseID { o["case"] = .string(caseID.hex) }
         o["author"] = .string(item.event.origin)
         o["at"] = .string(item.event.time.rfc3339)
         o["chunks"] = .number(Double(item.metadata.encryption.chunks))
         o["recipients"] = .strings(item.metadata.encryption.recipients.map(\.node))
         o["available"] = .bool(item.available)
+        o["state"] = .string(item.state.rawValue)
+        if let t = item.transfer { o["transfer"] = json(t) }
+        if let failure = item.failure { o["failure"] = .string(failure) }
         return .object(o)
     }
 

@@ -183,6 +183,8 @@ extension Node {
                 summary = s.openingSummary
             } else if e.type == .evidenceAdded {
                 summary = Self.evidenceSummary(e)
+            } else if e.type == .evidenceCustody {
+                summary = Self.custodySummary(e)
             } else if var s = replay {
                 summary = (try? s.apply(CaseStep(e))) ?? e.type.rawValue
                 replay = s

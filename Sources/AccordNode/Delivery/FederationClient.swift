@@ -77,6 +77,53 @@ public struct FederationClient: Sendable {
         return bytes
     }
 
+    /// The client for evidence transfers: a long body may take hours, but a peer that stops
+    /// sending for 30 seconds has stalled, and the transfer resumes later.
+    public static let transferHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// GETs `path` from `peer`, signed by `node`, and hands the response body to `receive` as it
+    /// arrives (never collected whole). Throws `Failure` for a non-200 answer (with the
+    /// peer's error text) or no answer. Returns the bytes received.
+    func stream(_ path: String, label: String, from peer: Peer, node: Node, receive: (ByteBuffer) async throws -> Void) async throws -> Int64 {
+        let (url, signedPath) = Self.target(peer.url, path)
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        let signed = MessageSignature.sign(method: "GET", path: signedPath, body: [], recipient: peer.name, sender: node.name, keys: node.keys, created: node.time.now())
+        for (name, value) in signed { request.headers.add(name: name, value: value) }
+        let out = "GET \(signedPath) HTTP/1.1\r\n".utf8.count + NodeTraffic.headerBytes(request.headers.map { ($0.name, $0.value) }) + 48
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.transferHTTP.execute(request, timeout: .hours(24))
+        } catch {
+            node.traffic.recordSent(label, bytesOut: out, bytesIn: 0, failed: true, timedOut: false)
+            throw Failure(status: nil, message: "\(peer.url) unreachable: \(error)")
+        }
+        guard response.status == .ok else {
+            var buffer = try await response.body.collect(upTo: 64 << 10)
+            let text = String(decoding: buffer.readBytes(length: buffer.readableBytes) ?? [], as: UTF8.self)
+            node.traffic.recordSent(label, bytesOut: out, bytesIn: text.utf8.count, failed: true, timedOut: false)
+            throw Failure(status: Int(response.status.code), message: text)
+        }
+        var received: Int64 = 0
+        do {
+            for try await buffer in response.body {
+                received += Int64(buffer.readableBytes)
+                try await receive(buffer)
+            }
+        } catch {
+            node.traffic.recordSent(label, bytesOut: out, bytesIn: Int(received), failed: true, timedOut: false)
+            throw error
+        }
+        node.traffic.recordSent(label, bytesOut: out, bytesIn: Int(received), failed: false, timedOut: false)
+        return received
+    }
+
     /// Fetches and verifies a node's signed profile from its public URL.
     public func fetchProfile(url: String) async throws -> Profile.Verified {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url

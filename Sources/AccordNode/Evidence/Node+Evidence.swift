@@ -5,15 +5,31 @@ import Foundation
 
 /// An evidence file attached to a case, as this node knows it.
 public struct EvidenceItem: Sendable {
+    public enum State: String, Sendable {
+        /// The encrypted file is on this node's disk, complete and verified.
+        case available
+        /// Waiting for its turn or for the author's node to answer.
+        case queued
+        /// Arriving now.
+        case transferring
+        /// It never verified, or was refused (too large, no room): reported, never shown.
+        case failed
+        /// This node deleted its copy; the record and hash stay.
+        case purged
+    }
+
     public var event: Event
     public var metadata: EvidenceMetadata
+    public var state: State
+    /// Progress of a transfer under way (or the last one, when it failed).
+    public var transfer: EvidenceTransferProgress?
+    /// Why the transfer failed.
+    public var failure: String?
     /// The encrypted file is on this node's disk.
-    public var available: Bool
+    public var available: Bool { state == .available }
 }
 
 extension Node {
-    /// The largest evidence file a node takes (2 GiB).
-    public static let evidenceMaxBytes: Int64 = 2 << 30
 
     /// `<data>/evidence`, owner-only.
     func evidenceDirectory() throws -> String {
@@ -27,10 +43,12 @@ extension Node {
         return path
     }
 
+    static let stagingPrefix = "incoming-"
+
     /// A fresh path in the evidence directory for a file on its way in or out (an upload, a
     /// decrypted copy being served); the caller removes it.
     public func evidenceStagingPath() throws -> String {
-        try evidenceDirectory() + "/incoming-\(UUID().uuidString)"
+        try evidenceDirectory() + "/\(Self.stagingPrefix)\(UUID().uuidString)"
     }
 
     /// Where the encrypted copy of an evidence event is kept, content-addressed:
@@ -57,9 +75,11 @@ extension Node {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 }
         guard let size else { throw AccordError(.notFound, "cannot read \(file)") }
-        guard Int64(size) <= Self.evidenceMaxBytes else {
-            throw AccordError(.tooLarge, "\(file) is \(size) bytes; evidence files are at most \(Self.evidenceMaxBytes) bytes")
+        let limit = configuration.evidence.maxFileBytes
+        guard Int64(size) <= limit else {
+            throw AccordError(.tooLarge, "\(file) is \(size) bytes; evidence files on \(self.name) are at most \(limit) bytes (evidence.max_file_bytes)")
         }
+        try checkEvidenceRoom(Self.encryptedSize(Int64(size)))
         let staging = try evidenceStagingPath()
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let (header, sha) = try EvidenceFiles.encrypt(input: file, output: staging, recipients: recipients)
@@ -97,13 +117,79 @@ extension Node {
     /// The evidence attached to a case, oldest first.
     public func evidence(inCase caseID: EventID) async throws -> [EvidenceItem] {
         guard try await store.caseState(caseID) != nil else { throw AccordError(.unknownCase, "this node holds no case \(caseID.hex)") }
+        let events = try await store.events(inCase: caseID)
+        let purged = Set(events.compactMap { stored -> EventID? in
+            guard stored.event.type == .evidenceCustody, stored.event.origin == name,
+                let c = try? EvidenceCustody(body: stored.event.body), c.action == .purged else { return nil }
+            return c.evidence
+        })
         var items: [EvidenceItem] = []
-        for stored in try await store.events(inCase: caseID) where stored.event.type == .evidenceAdded {
-            let metadata = try EvidenceMetadata(body: stored.event.body)
-            let available = FileManager.default.fileExists(atPath: try evidencePath(metadata, event: stored.event.id))
-            items.append(EvidenceItem(event: stored.event, metadata: metadata, available: available))
+        for stored in events where stored.event.type == .evidenceAdded {
+            items.append(try evidenceItem(stored.event, purged: purged.contains(stored.event.id)))
         }
         return items
+    }
+
+    /// One evidence file's state on this node.
+    func evidenceItem(_ event: Event, purged: Bool) throws -> EvidenceItem {
+        let metadata = try EvidenceMetadata(body: event.body)
+        let path = try evidencePath(metadata, event: event.id)
+        let progress = evidenceTransfers.progress(event.id)
+        let state: EvidenceItem.State
+        var failure: String? = nil
+        if purged {
+            state = .purged
+        } else if FileManager.default.fileExists(atPath: path) {
+            state = .available
+        } else if let reason = try? String(contentsOfFile: path + ".failed", encoding: .utf8) {
+            state = .failed
+            failure = reason
+        } else {
+            state = progress?.active == true ? .transferring : .queued
+        }
+        return EvidenceItem(event: event, metadata: metadata, state: state, transfer: progress, failure: failure)
+    }
+
+    /// One evidence file, by the id of its `evidence.file_added` event.
+    public func evidenceItem(_ id: EventID) async throws -> EvidenceItem {
+        guard let stored = try await store.event(id), stored.event.type == .evidenceAdded, let caseID = stored.event.caseID else {
+            throw AccordError(.notFound, "this node holds no evidence \(id.hex)")
+        }
+        guard let item = try await evidence(inCase: caseID).first(where: { $0.event.id == id }) else {
+            throw AccordError(.notFound, "this node holds no evidence \(id.hex)")
+        }
+        return item
+    }
+
+    /// Bytes of evidence kept on this node's disk: encrypted copies, complete and partial
+    /// (uploads being staged are not kept evidence and are not counted).
+    public func evidenceDiskUsage() throws -> Int64 {
+        let root = try evidenceDirectory()
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
+        var total: Int64 = 0
+        while let name = walker.nextObject() as? String {
+            guard !name.hasPrefix(Self.stagingPrefix), walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular,
+                let size = walker.fileAttributes?[.size] as? Int
+            else { continue }
+            total += Int64(size)
+        }
+        return total
+    }
+
+    /// The encrypted size of a file of `size` bytes in the default chunk size.
+    public static func encryptedSize(_ size: Int64) -> Int64 {
+        EvidenceHeader(chunkSize: EvidenceHeader.defaultChunkSize, size: size, recipients: []).ciphertextSize
+    }
+
+    /// Refuses `bytes` more of evidence when they would pass `evidence.max_disk_bytes`.
+    public func checkEvidenceRoom(_ bytes: Int64) throws(AccordError) {
+        let limit = configuration.evidence.maxDiskBytes
+        guard limit > 0 else { return }
+        let used: Int64
+        do { used = try evidenceDiskUsage() } catch { throw AccordError(.storage, "cannot measure the evidence directory: \(error)") }
+        guard used + bytes <= limit else {
+            throw AccordError(.tooLarge, "evidence on \(name) would take \(used + bytes) bytes, over its limit of \(limit) (evidence.max_disk_bytes); \(used) are in use")
+        }
     }
 
     /// Decrypts an evidence file this node holds into `output`; the file appears only once its
@@ -112,10 +198,14 @@ extension Node {
         guard let stored = try await store.event(id), stored.event.type == .evidenceAdded else {
             throw AccordError(.notFound, "this node holds no evidence \(id.hex)")
         }
-        let metadata = try EvidenceMetadata(body: stored.event.body)
+        let item = try await evidenceItem(id)
+        let metadata = item.metadata
         let path = try evidencePath(metadata, event: id)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw AccordError(.notFound, "the encrypted file of evidence \(id.short) is not on this node yet")
+        switch item.state {
+        case .available: break
+        case .purged: throw AccordError(.gone, "evidence \(id.short) was purged from this node; its record and SHA-256 remain")
+        case .failed: throw AccordError(.damaged, "evidence \(id.short) did not arrive intact and is not shown: \(item.failure ?? "")")
+        case .queued, .transferring: throw AccordError(.notFound, "the encrypted file of evidence \(id.short) is not on this node yet (\(item.state.rawValue))")
         }
         try EvidenceFiles.decrypt(input: path, header: metadata.encryption, as: name, privateKey: keys.encryption, sha256: metadata.sha256, output: output)
         return metadata
@@ -140,5 +230,39 @@ struct EvidenceHandler: ReceiptHandler {
         guard metadata.encryption.recipients.first(where: { $0.node == context.node.name })?.key == context.node.keys.publicEncryptionKey else {
             throw AccordError(.badKey, "the file is encrypted for another key of \(context.node.name); encrypt it for the key in its current profile")
         }
+    }
+}
+
+/// An encrypted evidence file served to a peer: where its bytes are and what to record when
+/// the whole file has gone.
+public struct ServedEvidence: Sendable {
+    public var path: String
+    public var offset: Int64
+    /// Bytes from `offset` to the end of the file as it is on disk.
+    public var length: Int64
+    public var metadata: EvidenceMetadata
+    public var event: EventID
+}
+
+extension Node {
+    /// What a peer may fetch of an evidence file: only the author's node serves it, and only to
+    /// the nodes the attachment was addressed to. To anyone else the file does not exist.
+    public func servedEvidence(_ id: EventID, to peer: String, fromChunk: Int64) async throws -> ServedEvidence {
+        let unknown = AccordError(.notFound, "\(name) has no evidence \(id.hex) for \(peer)")
+        guard let stored = try await store.event(id), stored.event.type == .evidenceAdded, stored.event.origin == name,
+            stored.event.to.contains(peer)
+        else { throw unknown }
+        let item = try await evidenceItem(id)
+        guard item.state != .purged else { throw AccordError(.gone, "evidence \(id.short) was purged from \(name) under its retention rules") }
+        let path = try evidencePath(item.metadata, event: id)
+        let header = item.metadata.encryption
+        guard (0..<header.chunks).contains(fromChunk) else {
+            throw AccordError(.invalidField, "the file has chunks 0 to \(header.chunks - 1)", field: "chunk")
+        }
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw AccordError(.storage, "the encrypted copy of evidence \(id.short) is missing from \(name)")
+        }
+        let offset = header.ciphertextRange(ofChunk: fromChunk).offset
+        return ServedEvidence(path: path, offset: offset, length: max(0, Int64(size) - offset), metadata: item.metadata, event: id)
     }
 }

@@ -4,7 +4,8 @@ import Logging
 import ServiceLifecycle
 
 /// Prunes, once an hour, the tables that grow with traffic (`retention` settings): stored
-/// responses to inbound batches, observed checkpoints, alerts beyond the newest per origin.
+/// responses to inbound batches, observed checkpoints, alerts beyond the newest per origin;
+/// and the evidence files of cases closed longer than `evidence.retention_days`.
 public struct RetentionService: Service {
     let node: Node
     let interval: Duration
@@ -31,6 +32,11 @@ public struct RetentionService: Service {
             }
         } catch {
             node.logger.warning("pruning failed; retrying at the next interval", metadata: ["error": "\(error)"])
+        }
+        if node.directory != nil {
+            do { try await node.purgeExpiredEvidence() } catch {
+                node.logger.warning("purging evidence failed; retrying at the next interval", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

@@ -74,6 +74,7 @@ extension Node {
             if !accepted.isEmpty {
                 receivedOrigins.withLock { $0.formUnion(accepted.map(\.origin)) }
                 notifyReceipt(of: accepted.map(\.id))
+                if accepted.contains(where: { $0.type == .evidenceAdded }) { evidenceTransfers.poke() }
                 logger.debug("batch received", metadata: ["peer": "\(sender)", "accepted": "\(accepted.count)", "of": "\(parsed.count)"])
             }
             return responseBytes

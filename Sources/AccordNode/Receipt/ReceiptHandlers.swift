@@ -34,6 +34,7 @@ enum ReceiptHandlers {
             .keyRotation: KeyRotationHandler(),
             .open: CaseOpenHandler(),
             .evidenceAdded: EvidenceHandler(),
+            .evidenceCustody: CustodyHandler(),
         ]
         for type in EventType.allCases where type.isCaseStep && type != .open { handlers[type] = CaseStepHandler() }
         return handlers

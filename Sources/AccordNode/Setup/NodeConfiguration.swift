@@ -34,6 +34,11 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { retentionSettings = newValue }
     }
     var retentionSettings: RetentionPolicy?
+    public var evidence: EvidenceSettings {
+        get { evidenceSettings ?? EvidenceSettings() }
+        set { evidenceSettings = newValue }
+    }
+    var evidenceSettings: EvidenceSettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -58,6 +63,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case logSettings = "log"
         case limitSettings = "limits"
         case retentionSettings = "retention"
+        case evidenceSettings = "evidence"
     }
 
     public func validate() throws(AccordError) {
@@ -74,6 +80,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try log.validate()
         try limits.validate()
         try retention.validate()
+        try evidence.validate()
         try profile.validate()
     }
 }
