@@ -122,11 +122,23 @@ public enum EvidenceFiles {
     }
 
     static func write(_ h: FileHandle, _ bytes: [UInt8]) throws(AccordError) {
-        do { try h.write(contentsOf: bytes) } catch { throw AccordError(.storage, "cannot write: \(error)") }
+        do { try h.write(contentsOf: bytes) } catch { throw AccordError(.storage, "cannot write: \(reason(error))") }
     }
 
     static func sync(_ h: FileHandle) throws(AccordError) {
-        do { try h.synchronize() } catch { throw AccordError(.storage, "cannot flush to disk: \(error)") }
+        do { try h.synchronize() } catch { throw AccordError(.storage, "cannot flush to disk: \(reason(error))") }
+    }
+
+    /// A file error in words ("No space left on device"), not Foundation's wrapping of it.
+    public static func reason(_ error: any Error) -> String {
+        var e = error as NSError
+        while true {
+            if e.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(e.code))) }
+            guard let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError else { break }
+            e = underlying
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        return e.localizedDescription
     }
 
     static func rename(_ from: String, _ to: String) throws(AccordError) {

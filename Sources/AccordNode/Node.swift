@@ -41,6 +41,8 @@ public final class Node: Sendable {
     let alertListener = Mutex<(@Sendable (EquivocationAlert) -> Void)?>(nil)
     /// Evidence files on their way in from peers: progress, and the signal that starts a transfer.
     public let evidenceTransfers = EvidenceTransfers()
+    /// One retention pass over evidence at a time (the hourly service, an operator's call).
+    let evidencePurgeLock = AsyncLock()
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }

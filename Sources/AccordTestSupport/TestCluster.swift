@@ -102,7 +102,7 @@ public final class TestCluster: Sendable {
     /// some members log settings of their own.
     public init(_ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
                 time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, logOf: [String: LogSettings] = [:],
-                limits: LimitSettings = .init()) async throws {
+                limits: LimitSettings = .init(), evidenceOf: [String: EvidenceSettings] = [:]) async throws {
         root = TemporaryDirectory()
         var members: [Member] = []
         for name in names {
@@ -112,6 +112,7 @@ public final class TestCluster: Sendable {
                 profile: ProfileInfo(organisation: "Test \(name)", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"),
                 delivery: delivery, log: logOf[name] ?? log)
             config.limits = limits
+            if let evidence = evidenceOf[name] { config.evidence = evidence }
             let dir = DataDirectory(root.path + "/" + name)
             _ = try await dir.create(configuration: config)
             let node = try Node.open(dir, time: time ?? SystemTime(), logger: Self.logger(name))
@@ -146,6 +147,18 @@ public final class TestCluster: Sendable {
         running.withLock { $0[name]?.log }
     }
 
+    /// Gives every member the others' signed profiles, as pinning through the API does (a peer
+    /// pinned without one is taken for a version-1 node, which gets no evidence events).
+    public func pinProfiles() async throws {
+        for a in members {
+            for b in members where a.name != b.name {
+                guard var pinned = try await a.node.store.peer(named: b.name) else { continue }
+                pinned.profile = try await b.node.profile().canonical
+                try await a.node.store.savePeer(pinned)
+            }
+        }
+    }
+
     public func startAll() async throws {
         for m in members { try await start(m.name) }
     }
@@ -164,9 +177,9 @@ public final class TestCluster: Sendable {
     public static func with(
         _ names: [String], delivery: DeliverySettings = DeliverySettings(retryInitialMilliseconds: 20, retryMaxMilliseconds: 200),
         time: (any TimeSource)? = nil, pin: Bool = true, log: LogSettings = .onDemand, logOf: [String: LogSettings] = [:],
-        limits: LimitSettings = .init(), _ body: (TestCluster) async throws -> Void
+        limits: LimitSettings = .init(), evidenceOf: [String: EvidenceSettings] = [:], _ body: (TestCluster) async throws -> Void
     ) async throws {
-        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log, logOf: logOf, limits: limits)
+        let cluster = try await TestCluster(names, delivery: delivery, time: time, pin: pin, log: log, logOf: logOf, limits: limits, evidenceOf: evidenceOf)
         do {
             try await body(cluster)
         } catch {

@@ -47,14 +47,13 @@ import Testing
             try await a.node.store.savePeer(pinned)
             try await a.node.requestResend(to: "borealis")
 
-            // Borealis holds the metadata, checked; the encrypted file has not been transferred.
+            // Borealis holds the metadata, checked (the file follows: EvidenceTransferTests).
             #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(added.event.id) })
             let listed = try #require(try await b.node.evidence(inCase: caseID).first)
             #expect(listed.metadata.name == "firewall.log")
             #expect(listed.metadata.size == 300_000)
             #expect(listed.metadata.sha256 == Array(SHA256.hash(data: plain)))
             #expect(Set(listed.metadata.encryption.recipients.map(\.node)) == ["aurelia", "borealis"])
-            #expect(listed.available == false)
             // The case's timeline on borealis shows it.
             let detail = try await b.node.caseDetail(caseID)
             #expect(detail.timeline.last?.summary.hasPrefix("evidence firewall.log (text/plain, 300000 bytes, SHA-256 ") == true)
@@ -70,8 +69,10 @@ import Testing
             let out = cluster.root.path + "/out.log"
             _ = try await a.node.exportEvidence(added.event.id, to: out)
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == plain)
-            // Borealis cannot export what it does not hold yet.
-            await #expect(throws: AccordError.self) { _ = try await b.node.exportEvidence(added.event.id, to: cluster.root.path + "/b.log") }
+            // Borealis fetches it and exports the same bytes.
+            #expect(try await TestCluster.eventually { try await b.node.evidenceItem(added.event.id).available })
+            _ = try await b.node.exportEvidence(added.event.id, to: cluster.root.path + "/b.log")
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: cluster.root.path + "/b.log"))) == plain)
         }
     }
 

@@ -160,7 +160,9 @@ enum EvidenceRoutes {
         for try await buffer in body {
             total += Int64(buffer.readableBytes)
             guard total <= limit else { throw AccordError(.tooLarge, "the file is larger than the \(limit) bytes evidence files may have") }
-            try handle.write(contentsOf: buffer.readableBytesView)
+            do { try handle.write(contentsOf: buffer.readableBytesView) } catch {
+                throw AccordError(.storage, "cannot store the upload: \(EvidenceFiles.reason(error))")
+            }
         }
     }
 }

@@ -11,6 +11,10 @@ extension Node {
     public func purgeExpiredEvidence() async throws -> [EventID] {
         let days = configuration.evidence.retentionDays
         guard days > 0 else { return [] }
+        return try await evidencePurgeLock.withLock { try await purgeEvidence(olderThan: days) }
+    }
+
+    func purgeEvidence(olderThan days: Int) async throws -> [EventID] {
         let now = time.now()
         var purged: [EventID] = []
         var states: [EventID: CaseState?] = [:]

@@ -103,14 +103,23 @@ public struct EvidenceTransferService: Service {
         guard let metadata = try? EvidenceMetadata(body: event.body), let output = try? node.evidencePath(metadata, event: event.id) else { return }
         let header = metadata.encryption
         let total = header.ciphertextSize
+        // The failure is kept beside where the file would be, so it is reported across restarts
+        // and not tried again until an operator asks.
         func fail(_ message: String) {
             node.logger.warning("evidence transfer failed", metadata: ["evidence": "\(event.id.short)", "from": "\(event.origin)", "error": "\(message)"])
             try? FileManager.default.removeItem(atPath: output + ".partial")
-            _ = FileManager.default.createFile(atPath: output + ".failed", contents: Data(message.utf8), attributes: [.posixPermissions: 0o600])
+            let kept = FileManager.default.createFile(atPath: output + ".failed", contents: Data(message.utf8), attributes: [.posixPermissions: 0o600])
             transfers.update(event.id, total: total) {
                 $0.active = false
                 $0.lastError = message
+                // Not even the note could be written (a full disk): look again later, not at once.
+                if !kept { $0.retryAt = .now + .seconds(60) }
             }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            return fail("cannot create the evidence directory: \(EvidenceFiles.reason(error))")
         }
         // Refused before any byte moves: too large for this node, or no room for it.
         let maxFile = node.configuration.evidence.maxFileBytes
@@ -119,7 +128,6 @@ public struct EvidenceTransferService: Service {
         }
         let download: EvidenceDownload
         do {
-            try FileManager.default.createDirectory(atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let fileKey = try EvidenceCipher.openKey(header, as: node.name, with: node.keys.encryption)
             download = try EvidenceDownload(header: header, fileKey: fileKey, sha256: metadata.sha256, output: output)
             try node.checkEvidenceRoom(total - download.verifiedBytes)
