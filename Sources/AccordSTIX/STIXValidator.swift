@@ -54,7 +54,6 @@ public enum STIXValidator {
         log = checker.log
         for (i, object) in objects.enumerated() {
             guard !log.isFull else { break }
-            log.objectID = object["id"]?.stringValue
             log.locationHint = "objects[\(i)]"
             validate(object, into: &log)
         }
@@ -87,6 +86,7 @@ public enum STIXValidator {
     }
 
     static func validate(_ object: JSONValue, into log: inout ProblemLog) {
+        log.objectID = object["id"]?.stringValue
         guard let members = object.objectValue else {
             log.add(nil, "a STIX object must be a JSON object")
             return
