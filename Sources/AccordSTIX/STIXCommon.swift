@@ -53,6 +53,12 @@ enum STIXSyntax {
         return type
     }
 
+    /// Input echoed in a message, quoted and cut short: a problem report must stay small
+    /// whatever the input holds.
+    static func quoted(_ s: String, max: Int = 64) -> String {
+        s.count <= max ? "\"\(s)\"" : "\"\(s.prefix(max))…\""
+    }
+
     static let hyphen = UInt8(ascii: "-")
     static let underscore = UInt8(ascii: "_")
     static func isLower(_ c: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) }
@@ -180,7 +186,9 @@ struct ObjectChecker {
             }
         case .number(let range):
             guard let n = value.doubleValue, range.contains(n) else {
-                log.add(name, "\(name) must be a number from \(range.lowerBound) to \(range.upperBound)")
+                let bounds = range.upperBound == .greatestFiniteMagnitude
+                    ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+                log.add(name, "\(name) must be a number \(bounds)")
                 return
             }
         case .timestamp:
@@ -211,7 +219,8 @@ struct ObjectChecker {
         case .oneOfEach(let allowed):
             guard let items = nonEmptyList(name, value) else { return }
             if let bad = items.first(where: { !allowed.contains($0.stringValue ?? "") }) {
-                log.add(name, "\(name) holds \(CanonicalJSON.string(bad)), not one of \(allowed.sorted().joined(separator: ", "))")
+                let shown = bad.stringValue.map { STIXSyntax.quoted($0) } ?? "a value that is not a string"
+                log.add(name, "\(name) holds \(shown), not one of \(allowed.sorted().joined(separator: ", "))")
             }
         }
     }
@@ -329,7 +338,7 @@ extension ObjectChecker {
     mutating func checkPropertyNames() {
         for name in members.keys.sorted() where !STIXSyntax.isPropertyName(name) {
             guard !log.isFull else { return }
-            log.add(name, "property name \"\(name)\" must be 3–250 characters of a–z, 0–9 and _")
+            log.add(name, "property name \(STIXSyntax.quoted(name)) must be 3–250 characters of a–z, 0–9 and _")
         }
     }
 
@@ -405,10 +414,10 @@ extension ObjectChecker {
             // Either an extension-definition id or a predefined/custom extension name like `ntfs-ext`.
             let isDefinition = STIXSyntax.identifierType(key) == "extension-definition"
             if !isDefinition, !STIXSyntax.isTypeName(key) {
-                log.add("extensions", "extensions key \"\(key)\" must be an extension-definition id or an extension name")
+                log.add("extensions", "extensions key \(STIXSyntax.quoted(key)) must be an extension-definition id or an extension name")
             }
             if extensions[key]?.objectValue == nil {
-                log.add("extensions", "extensions[\"\(key)\"] must be a JSON object")
+                log.add("extensions", "extensions[\(STIXSyntax.quoted(key))] must be a JSON object")
             }
         }
     }

@@ -237,7 +237,7 @@ enum STIXTypes {
                 guard let contents = c["contents"]?.objectValue else { return }
                 if contents.isEmpty { c.log.add("contents", "contents must not be empty") }
                 if let tag = contents.keys.sorted().first(where: { contents[$0]?.objectValue == nil }) {
-                    c.log.add("contents", "contents[\"\(tag)\"] must be a JSON object")
+                    c.log.add("contents", "contents[\(STIXSyntax.quoted(tag))] must be a JSON object")
                 }
             }),
         "extension-definition": TypeRule(

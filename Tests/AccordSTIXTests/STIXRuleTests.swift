@@ -234,6 +234,14 @@ func set(_ name: String, _ value: JSONValue) -> [Change] { [.set(name, value)] }
         #expect(STIXValidator.validate(object: .object(members)).count == STIXValidator.maxProblems)
     }
 
+    @Test func messagesQuoteInputShort() throws {
+        let long = String(repeating: "A", count: 10_000)
+        let problems = STIXValidator.validate(object: try RuleCase("indicator", set(long, 1), nil, "").object())
+        #expect(problems.count == 1)
+        #expect(problems.first?.property == long)
+        #expect((problems.first?.message.count ?? .max) < 200)
+    }
+
     @Test func subMillisecondOrderIsExact() throws {
         // AccordCore's Timestamp keeps milliseconds; STIX ordering must not round.
         let later = try RuleCase("indicator", set("created", "2016-04-06T20:03:48.1234561Z") + set("modified", "2016-04-06T20:03:48.12345615Z"), nil, "").object()
