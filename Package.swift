@@ -50,6 +50,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordSTIX",
+            dependencies: ["AccordCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordStore",
             dependencies: [
                 "AccordCore",
@@ -133,6 +138,11 @@ let package = Package(
         .testTarget(
             name: "AccordEvidenceTests",
             dependencies: ["AccordCore", "AccordEvidence", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordSTIXTests",
+            dependencies: ["AccordSTIX", "AccordCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
