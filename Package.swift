@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "AccordCore",
                 "AccordEvidence",
+                "AccordSTIX",
                 "AccordLog",
                 "AccordStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -189,4 +189,37 @@ import Testing
             #expect(none.status != 0 && none.err.contains("cannot read"), "\(none.err)")
         }
     }
+
+    @Test func aSTIXBundleAttachedAsEvidenceIsValidatedWithTheObjectAndPropertyNamed() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"]
+            let opened = try await a.node.open(OpenCaseRequest(kind: .check, title: "Indicators", to: ["borealis"], fields: [:]))
+            let indicator = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+            func bundle(_ pattern: String?) -> String {
+                let patternMember = pattern.map { "\"pattern\": \"\($0)\", " } ?? ""
+                return """
+                    {"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+                      {"type": "indicator", "spec_version": "2.1", "id": "\(indicator)",
+                       "created": "2026-11-27T09:00:00.000Z", "modified": "2026-11-27T09:00:00.000Z",
+                       \(patternMember)"pattern_type": "stix", "valid_from": "2026-11-27T09:00:00Z"}]}
+                    """
+            }
+            let bad = cluster.root.path + "/bad.json", good = cluster.root.path + "/good.json"
+            try Data(bundle(nil).utf8).write(to: URL(fileURLWithPath: bad))
+            try Data(bundle("[ipv4-addr:value = '198.51.100.1']").utf8).write(to: URL(fileURLWithPath: good))
+            let before = try await a.node.store.logSize()
+            let error = await #expect(throws: AccordError.self) {
+                _ = try await a.node.addEvidence(to: opened.event.id, file: bad, name: "bad.json", mediaType: "application/stix+json;version=2.1")
+            }
+            #expect(error?.code == .invalidField && error?.field == "pattern" && error?.message.contains(indicator) == true, "\(error?.message ?? "-")")
+            #expect(try await a.node.store.logSize() == before)
+            // Not JSON at all, through the API: 400 and the reason.
+            let reply = try await a.client.send(.POST, "/api/v1/cases/\(opened.event.id.hex)/evidence?name=x.json&media_type=application/stix%2Bjson", body: Array("not json".utf8))
+            #expect(reply.status == 400 && reply.json?["error"]?["code"]?.stringValue == "malformed")
+            // A valid bundle is attached like any file.
+            let added = try await a.node.addEvidence(to: opened.event.id, file: good, name: "good.json", mediaType: "application/stix+json")
+            #expect(added.event.type == .evidenceAdded)
+        }
+    }
 }

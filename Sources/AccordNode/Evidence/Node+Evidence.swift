@@ -1,5 +1,6 @@
 import AccordCore
 import AccordEvidence
+import AccordSTIX
 import AccordStore
 import Foundation
 
@@ -80,6 +81,7 @@ extension Node {
             throw AccordError(.tooLarge, "\(file) is \(size) bytes; evidence files on \(self.name) are at most \(limit) bytes (evidence.max_file_bytes)")
         }
         try checkEvidenceRoom(Self.encryptedSize(Int64(size)))
+        if Self.isSTIX(mediaType) { try Self.validateSTIXBundle(file, size: Int64(size)) }
         let staging = try evidenceStagingPath()
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let (header, sha) = try EvidenceFiles.encrypt(input: file, output: staging, recipients: recipients)
@@ -106,6 +108,24 @@ extension Node {
         logger.info("evidence added", metadata: ["case": "\(caseID.short)", "event": "\(event.id.short)", "bytes": "\(header.size)"])
         wakeDelivery(for: to)
         return AuthoredStep(event: event, state: state, logIndex: index, summary: Self.evidenceSummary(event))
+    }
+
+    /// A STIX 2.1 bundle attached as evidence (`application/stix+json`, with or without
+    /// parameters) is held to the rules the TAXII edge applies to what it takes in.
+    static func isSTIX(_ mediaType: String) -> Bool {
+        mediaType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/stix+json"
+    }
+
+    /// STIX bundles are read whole to be checked; larger ones are refused as STIX (attach them
+    /// as application/json to keep them unchecked).
+    public static let maxSTIXBundleBytes: Int64 = 64 << 20
+
+    static func validateSTIXBundle(_ file: String, size: Int64) throws(AccordError) {
+        guard size <= maxSTIXBundleBytes else {
+            throw AccordError(.tooLarge, "a STIX bundle attached as evidence is checked whole and may be at most \(maxSTIXBundleBytes) bytes; this one is \(size)")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { throw AccordError(.notFound, "cannot read \(file)") }
+        try STIXValidator.validateBundle(bytes: Array(data), maxBytes: Int(maxSTIXBundleBytes))
     }
 
     /// One line for a case's timeline: the file's name, size and the start of its SHA-256.
