@@ -36,7 +36,12 @@ public enum EvidenceFiles {
     /// left at `output`.
     public static func decrypt(input: String, header: EvidenceHeader, as node: String, privateKey: Curve25519.KeyAgreement.PrivateKey,
                                sha256 expected: [UInt8], output: String) throws(AccordError) {
-        let chunks = EvidenceCipher.Chunks(header: header, fileKey: try EvidenceCipher.openKey(header, as: node, with: privateKey))
+        try decrypt(input: input, header: header, fileKey: try EvidenceCipher.openKey(header, as: node, with: privateKey), sha256: expected, output: output)
+    }
+
+    /// As above, with the file key already unwrapped.
+    public static func decrypt(input: String, header: EvidenceHeader, fileKey: SymmetricKey, sha256 expected: [UInt8], output: String) throws(AccordError) {
+        let chunks = EvidenceCipher.Chunks(header: header, fileKey: fileKey)
         let reader = try open(input)
         defer { try? reader.close() }
         try writeAtomically(output) { writer throws(AccordError) in

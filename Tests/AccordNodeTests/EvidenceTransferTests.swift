@@ -366,4 +366,25 @@ import Testing
             #expect(try await b.node.pendingEvidence().isEmpty)
         }
     }
+
+    @Test func evidenceStaysReadableAfterTheReceiverRotatesItsEncryptionKey() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.pinProfiles()
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            let caseID = try await Self.openCase(cluster)
+            let file = cluster.root.path + "/x.bin"
+            try Self.randomFile(file, size: 1_500_000)
+            let sha = try EvidenceFiles.hash(file).sha256
+            let id = try await a.node.addEvidence(to: caseID, file: file, name: "x.bin", mediaType: "application/octet-stream").event.id
+            #expect(try await Self.waitFor(.available, b.node, id))
+            let old = b.node.keys.publicEncryptionKey
+            _ = try await b.node.rotateEncryptionKey()
+            #expect(b.node.keys.publicEncryptionKey != old)
+            // The file was encrypted for the old key; the retired key (0600) still opens it.
+            let out = cluster.root.path + "/out.bin"
+            _ = try await b.node.exportEvidence(id, to: out)
+            #expect(try EvidenceFiles.hash(out).sha256 == sha)
+        }
+    }
 }

@@ -128,7 +128,7 @@ public struct EvidenceTransferService: Service {
         }
         let download: EvidenceDownload
         do {
-            let fileKey = try EvidenceCipher.openKey(header, as: node.name, with: node.keys.encryption)
+            let fileKey = try node.evidenceFileKey(header)
             download = try EvidenceDownload(header: header, fileKey: fileKey, sha256: metadata.sha256, output: output)
             try node.checkEvidenceRoom(total - download.verifiedBytes)
         } catch let e as AccordError {

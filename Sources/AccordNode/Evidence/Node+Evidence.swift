@@ -2,6 +2,7 @@ import AccordCore
 import AccordEvidence
 import AccordSTIX
 import AccordStore
+import Crypto
 import Foundation
 
 /// An evidence file attached to a case, as this node knows it.
@@ -45,6 +46,17 @@ extension Node {
     }
 
     static let stagingPrefix = "incoming-"
+
+    /// The file key of an evidence file, opened with this node's key the header names: the
+    /// current one, or one retired by a rotation since the file was encrypted.
+    func evidenceFileKey(_ header: EvidenceHeader) throws(AccordError) -> SymmetricKey {
+        let current = keys.encryption
+        if let entry = header.recipients.first(where: { $0.node == name }), entry.key != keys.publicEncryptionKey,
+            let retired = directory?.retiredEncryptionKey(for: entry.key) {
+            return try EvidenceCipher.openKey(header, as: name, with: retired)
+        }
+        return try EvidenceCipher.openKey(header, as: name, with: current)
+    }
 
     /// A fresh path in the evidence directory for a file on its way in or out (an upload, a
     /// decrypted copy being served); the caller removes it.
@@ -227,7 +239,7 @@ extension Node {
         case .failed: throw AccordError(.damaged, "evidence \(id.short) did not arrive intact and is not shown: \(item.failure ?? "")")
         case .queued, .transferring: throw AccordError(.notFound, "the encrypted file of evidence \(id.short) is not on this node yet (\(item.state.rawValue))")
         }
-        try EvidenceFiles.decrypt(input: path, header: metadata.encryption, as: name, privateKey: keys.encryption, sha256: metadata.sha256, output: output)
+        try EvidenceFiles.decrypt(input: path, header: metadata.encryption, fileKey: try evidenceFileKey(metadata.encryption), sha256: metadata.sha256, output: output)
         return metadata
     }
 }

@@ -85,6 +85,16 @@ extension DataDirectory {
     var retiredKeysURL: URL { keysURL.appendingPathComponent("retired", isDirectory: true) }
     var nextEncryptionKeyURL: URL { keysURL.appendingPathComponent("encryption.key.next") }
 
+    /// The private X25519 key this node held for `key`, current or retired: evidence files
+    /// encrypted before a rotation stay readable.
+    func retiredEncryptionKey(for key: PublicEncryptionKey) -> Curve25519.KeyAgreement.PrivateKey? {
+        let file = retiredKeysURL.appendingPathComponent("encryption-\(Encoding.hex(key.raw).prefix(16)).x25519")
+        guard let raw = try? Self.readSecret(file), let privateKey = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw),
+            Array(privateKey.publicKey.rawRepresentation) == key.raw
+        else { return nil }
+        return privateKey
+    }
+
     func retireEncryption(_ keys: NodeKeys) throws {
         try FileManager.default.createDirectory(at: retiredKeysURL, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = retiredKeysURL.appendingPathComponent("encryption-\(Encoding.hex(keys.publicEncryptionKey.raw).prefix(16)).x25519")
