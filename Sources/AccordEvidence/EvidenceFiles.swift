@@ -5,30 +5,17 @@ import Foundation
 /// Evidence files encrypted and decrypted chunk by chunk: no step holds more than one chunk
 /// of a file in memory.
 public enum EvidenceFiles {
-    /// Encrypts the file at `input` into `output` for `recipients`. Reads it twice: once for its
-    /// size and SHA-256 (the content address), once to seal it chunk by chunk. The file must
-    /// not change in between (a changed file is refused).
+    /// Encrypts the file at `input` into `output` for `recipients`, in one pass (its size is
+    /// read first; a file that grows or shrinks meanwhile is refused).
     public static func encrypt(input: String, output: String, recipients: [(node: String, key: PublicEncryptionKey)],
                                chunkSize: Int = EvidenceHeader.defaultChunkSize) throws(AccordError) -> (header: EvidenceHeader, sha256: [UInt8]) {
-        let (size, digest) = try hash(input, chunkSize: chunkSize)
-        let (header, fileKey) = try EvidenceCipher.newHeader(size: size, chunkSize: chunkSize, recipients: recipients)
-        let chunks = EvidenceCipher.Chunks(header: header, fileKey: fileKey)
-        let reader = try open(input)
-        defer { try? reader.close() }
-        try writeAtomically(output) { writer throws(AccordError) in
-            var again = SHA256()
-            for index in 0..<header.chunks {
-                let length = header.ciphertextRange(ofChunk: index).length - EvidenceHeader.tagSize
-                let plain = try read(reader, length, what: "the file")
-                guard plain.count == length else { throw AccordError(.conflict, "\(input) changed while it was encrypted") }
-                again.update(data: plain)
-                try write(writer, try chunks.seal(plain, index: index))
-            }
-            guard try read(reader, 1, what: "the file").isEmpty, Array(again.finalize()) == digest else {
-                throw AccordError(.conflict, "\(input) changed while it was encrypted")
-            }
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: input))?[.size] as? Int else {
+            throw AccordError(.notFound, "cannot read \(input)")
         }
-        return (header, digest)
+        let sealer = try EvidenceSealer(size: Int64(size), recipients: recipients, output: output, chunkSize: chunkSize)
+        try sealer.append(file: input)
+        guard sealer.received == Int64(size) else { throw AccordError(.conflict, "\(input) changed while it was encrypted") }
+        return (sealer.header, try sealer.finish())
     }
 
     /// Decrypts `input` (the whole ciphertext) into `output` as `node`. The output appears only
@@ -99,7 +86,7 @@ public enum EvidenceFiles {
 
     // MARK: File helpers with clear errors
 
-    static func open(_ path: String) throws(AccordError) -> FileHandle {
+    public static func open(_ path: String) throws(AccordError) -> FileHandle {
         guard let h = FileHandle(forReadingAtPath: path) else { throw AccordError(.notFound, "cannot read \(path)") }
         return h
     }
@@ -114,7 +101,7 @@ public enum EvidenceFiles {
     }
 
     /// Reads up to `count` bytes (fewer only at the end of the file).
-    static func read(_ h: FileHandle, _ count: Int, what: String) throws(AccordError) -> [UInt8] {
+    public static func read(_ h: FileHandle, _ count: Int, what: String) throws(AccordError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         while out.count < count {

@@ -210,7 +210,7 @@ import Testing
             try Data(bundle("[ipv4-addr:value = '198.51.100.1']").utf8).write(to: URL(fileURLWithPath: good))
             let before = try await a.node.store.logSize()
             let error = await #expect(throws: AccordError.self) {
-                _ = try await a.node.addEvidence(to: opened.event.id, file: bad, name: "bad.json", mediaType: "application/stix+json;version=2.1")
+                _ = try await a.node.addEvidence(to: opened.event.id, file: bad, name: "bad.json", mediaType: "application/stix+json")
             }
             #expect(error?.code == .invalidField && error?.field == "pattern" && error?.message.contains(indicator) == true, "\(error?.message ?? "-")")
             #expect(try await a.node.store.logSize() == before)

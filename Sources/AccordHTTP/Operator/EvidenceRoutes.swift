@@ -23,20 +23,28 @@ enum EvidenceRoutes {
                 guard let parsed = Timestamp(rfc3339: t) else { throw AccordError(.invalidField, "collected_at is an RFC 3339 UTC time", field: "collected_at") }
                 collectedAt = parsed
             }
-            // Refused before a byte is read: larger than the node takes, or no room for it.
+            let about = EvidenceDescription(
+                name: name, mediaType: mediaType, description: q["description"].map(String.init), collectedAt: collectedAt,
+                collectedBy: q["collected_by"].map(String.init), method: q["method"].map(String.init))
             let limit = node.configuration.evidence.maxFileBytes
-            if let declared = request.headers[.contentLength].flatMap(Int64.init) {
-                guard declared <= limit else {
-                    throw AccordError(.tooLarge, "the file is \(declared) bytes; evidence files on \(node.name) are at most \(limit) bytes (evidence.max_file_bytes)")
+            let step: AuthoredStep
+            if let declared = request.headers[.contentLength].flatMap(Int64.init), !Node.isSTIX(mediaType) {
+                // Everything is checked before a byte is read, then the body is encrypted as it
+                // arrives: the plaintext never touches the disk.
+                let prepared = try await node.prepareEvidence(to: id, size: declared, about: about)
+                for try await buffer in request.body {
+                    try prepared.sealer.append(buffer.readableBytesView)
                 }
-                try node.checkEvidenceRoom(Node.encryptedSize(declared))
+                step = try await node.addEvidence(prepared)
+            } else {
+                // A body of unknown length, or a STIX bundle (validated whole), is staged first.
+                let staging = try node.evidenceStagingPath()
+                defer { try? FileManager.default.removeItem(atPath: staging) }
+                try await receive(request.body, into: staging, limit: limit)
+                step = try await node.addEvidence(
+                    to: id, file: staging, name: name, mediaType: mediaType, description: about.description,
+                    collectedAt: collectedAt, collectedBy: about.collectedBy, method: about.method)
             }
-            let staging = try node.evidenceStagingPath()
-            defer { try? FileManager.default.removeItem(atPath: staging) }
-            try await receive(request.body, into: staging, limit: limit)
-            let step = try await node.addEvidence(
-                to: id, file: staging, name: name, mediaType: mediaType, description: q["description"].map(String.init),
-                collectedAt: collectedAt, collectedBy: q["collected_by"].map(String.init), method: q["method"].map(String.init))
             return try JSONResponse.make(OperatorRoutes.AuthoredResponse(step), status: .created)
         }
 

@@ -5,6 +5,52 @@ import AccordStore
 import Crypto
 import Foundation
 
+/// What an attachment says about its file besides size, hash and encryption.
+public struct EvidenceDescription: Sendable {
+    public var name: String
+    public var mediaType: String
+    public var description: String?
+    public var collectedAt: Timestamp?
+    public var collectedBy: String?
+    public var method: String?
+
+    public init(name: String, mediaType: String, description: String? = nil, collectedAt: Timestamp? = nil, collectedBy: String? = nil, method: String? = nil) {
+        self.name = name
+        self.mediaType = mediaType
+        self.description = description
+        self.collectedAt = collectedAt
+        self.collectedBy = collectedBy
+        self.method = method
+    }
+
+    func metadata(header: EvidenceHeader, sha256: [UInt8]) -> EvidenceMetadata {
+        EvidenceMetadata(name: name, mediaType: mediaType, size: header.size, sha256: sha256, description: description, collectedAt: collectedAt,
+                         collectedBy: collectedBy, method: method, encryption: header)
+    }
+}
+
+/// An attachment checked and being encrypted (`Node.prepareEvidence`); its staging file goes
+/// when it is dropped without being committed.
+public final class PreparedEvidence {
+    public let caseID: EventID
+    let state: CaseState
+    let to: [String]
+    let about: EvidenceDescription
+    public let sealer: EvidenceSealer
+    let staging: String
+
+    init(caseID: EventID, state: CaseState, to: [String], about: EvidenceDescription, sealer: EvidenceSealer, staging: String) {
+        self.caseID = caseID
+        self.state = state
+        self.to = to
+        self.about = about
+        self.sealer = sealer
+        self.staging = staging
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: staging) }
+}
+
 /// An evidence file attached to a case, as this node knows it.
 public struct EvidenceItem: Sendable {
     public enum State: String, Sendable {
@@ -71,13 +117,26 @@ extension Node {
         try evidenceDirectory() + "/\(Encoding.hex(metadata.sha256))/\(event.hex).enc"
     }
 
-    /// Attaches a file to a case: encrypts it for this node and every other party of the case
-    /// (docs/protocol.md §12), keeps the encrypted copy, and signs, logs and delivers an
-    /// `evidence.file_added` event with its metadata.
+    /// Attaches a file on this node's disk to a case: encrypts it for this node and every other
+    /// party of the case (docs/protocol.md §12), in one pass, keeps the encrypted copy, and signs,
+    /// logs and delivers an `evidence.file_added` event with its metadata.
     public func addEvidence(
         to caseID: EventID, file: String, name: String, mediaType: String, description: String? = nil,
         collectedAt: Timestamp? = nil, collectedBy: String? = nil, method: String? = nil
     ) async throws -> AuthoredStep {
+        let about = EvidenceDescription(name: name, mediaType: mediaType, description: description, collectedAt: collectedAt, collectedBy: collectedBy, method: method)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+        guard let size = attributes?[.size] as? Int else { throw AccordError(.notFound, "cannot read \(file)") }
+        let prepared = try await prepareEvidence(to: caseID, size: Int64(size), about: about)
+        if Self.isSTIX(mediaType) { try Self.validateSTIXBundle(file, size: Int64(size)) }
+        try prepared.sealer.append(file: file)
+        return try await addEvidence(prepared)
+    }
+
+    /// Checks an attachment of `size` bytes before any byte of it is read: the case, this node's
+    /// part in it, every party's key, the limits and the description; then encrypts what the
+    /// caller feeds to `sealer`, straight into the evidence directory.
+    public func prepareEvidence(to caseID: EventID, size: Int64, about: EvidenceDescription) async throws -> PreparedEvidence {
         guard let state = try await currentState(caseID) else { throw AccordError(.unknownCase, "this node holds no case \(caseID.hex)") }
         guard state.participants.contains(self.name) else { throw AccordError(.forbidden, "\(self.name) is not a party to case \(caseID.short)") }
         let to = state.participants.filter { $0 != self.name }
@@ -86,29 +145,32 @@ extension Node {
             guard let peer = try await store.peer(named: party) else { throw AccordError(.unknownPeer, "\(party), a party to the case, is not a pinned peer") }
             recipients.append((party, peer.encryptionKey))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 }
-        guard let size else { throw AccordError(.notFound, "cannot read \(file)") }
         let limit = configuration.evidence.maxFileBytes
-        guard Int64(size) <= limit else {
-            throw AccordError(.tooLarge, "\(file) is \(size) bytes; evidence files on \(self.name) are at most \(limit) bytes (evidence.max_file_bytes)")
+        guard size <= limit else {
+            throw AccordError(.tooLarge, "the file is \(size) bytes; evidence files on \(self.name) are at most \(limit) bytes (evidence.max_file_bytes)")
         }
-        try checkEvidenceRoom(Self.encryptedSize(Int64(size)))
-        if Self.isSTIX(mediaType) { try Self.validateSTIXBundle(file, size: Int64(size)) }
+        try checkEvidenceRoom(Self.encryptedSize(size))
         let staging = try evidenceStagingPath()
-        defer { try? FileManager.default.removeItem(atPath: staging) }
-        let (header, sha) = try EvidenceFiles.encrypt(input: file, output: staging, recipients: recipients)
-        let metadata = EvidenceMetadata(
-            name: name, mediaType: mediaType, size: header.size, sha256: sha, description: description, collectedAt: collectedAt,
-            collectedBy: collectedBy, method: method, encryption: header)
-        // Refused before signing by the rules every receiver applies.
-        _ = try EvidenceMetadata(body: metadata.body)
+        let sealer = try EvidenceSealer(size: size, recipients: recipients, output: staging)
+        // Refused before a byte is encrypted by the rules every receiver applies.
+        let placeholder = about.metadata(header: sealer.header, sha256: Array(repeating: 0, count: 32))
+        _ = try EvidenceMetadata(body: placeholder.body)
+        return PreparedEvidence(caseID: caseID, state: state, to: to, about: about, sealer: sealer, staging: staging)
+    }
+
+    /// Signs, logs and delivers the `evidence.file_added` event of a prepared attachment whose
+    /// bytes have all been fed to its sealer; the encrypted copy is in place before the event
+    /// can be committed.
+    public func addEvidence(_ prepared: PreparedEvidence) async throws -> AuthoredStep {
+        let sha = try prepared.sealer.finish()
+        let metadata = prepared.about.metadata(header: prepared.sealer.header, sha256: sha)
+        let (caseID, to) = (prepared.caseID, prepared.to)
         let (event, ticket) = try await caseLock.withLock {
             let epoch = commits.epoch
             let event = Event.sign(type: .evidenceAdded, origin: self.name, to: to, caseID: caseID, time: time.now(), body: metadata.body, keys: keys)
-            // The encrypted copy is in place before the event can be committed.
             let path = try evidencePath(metadata, event: event.id)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            guard rename(staging, path) == 0 else { throw AccordError(.storage, "cannot move the encrypted file into \(path)") }
+            guard rename(prepared.staging, path) == 0 else { throw AccordError(.storage, "cannot move the encrypted file into \(path)") }
             do {
                 return (event, try commits.enqueue(AuthoredCommit(event: event, caseState: nil), epoch: epoch))
             } catch {
@@ -117,14 +179,14 @@ extension Node {
             }
         }
         let index = try await committed(ticket)
-        logger.info("evidence added", metadata: ["case": "\(caseID.short)", "event": "\(event.id.short)", "bytes": "\(header.size)"])
+        logger.info("evidence added", metadata: ["case": "\(caseID.short)", "event": "\(event.id.short)", "bytes": "\(metadata.size)"])
         wakeDelivery(for: to)
-        return AuthoredStep(event: event, state: state, logIndex: index, summary: Self.evidenceSummary(event))
+        return AuthoredStep(event: event, state: prepared.state, logIndex: index, summary: Self.evidenceSummary(event))
     }
 
     /// A STIX 2.1 bundle attached as evidence (`application/stix+json`, with or without
     /// parameters) is held to the rules the TAXII edge applies to what it takes in.
-    static func isSTIX(_ mediaType: String) -> Bool {
+    public static func isSTIX(_ mediaType: String) -> Bool {
         mediaType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/stix+json"
     }
 
