@@ -55,6 +55,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordTAXII",
+            dependencies: [
+                "AccordCore", "AccordSTIX", "AccordStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordStore",
             dependencies: [
                 "AccordCore",
@@ -69,9 +78,10 @@ let package = Package(
             dependencies: [
                 "AccordCore",
                 "AccordEvidence",
-                "AccordSTIX",
                 "AccordLog",
                 "AccordStore",
+                "AccordSTIX",
+                "AccordTAXII",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,6 +95,8 @@ let package = Package(
                 "AccordStore",
                 "AccordNode",
                 "AccordLog",
+                "AccordSTIX",
+                "AccordTAXII",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -148,7 +160,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordNodeTests",
-            dependencies: ["AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport"],
+            dependencies: [
+                "AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport", "AccordSTIX", "AccordTAXII",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,6 +8,8 @@ public struct AccordRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `OperatorAuthMiddleware` on operator routes; nil elsewhere.
     public var identity: TokenRecord?
+    /// Set by `TAXIIAuthMiddleware` on `/taxii2/` routes; nil elsewhere.
+    public var taxiiAccount: TAXIIAccount?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

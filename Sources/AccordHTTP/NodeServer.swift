@@ -1,5 +1,6 @@
 import AccordCore
 import AccordNode
+import AccordTAXII
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -30,7 +31,20 @@ public struct NodeServer: Sendable {
         EvidenceTransferRoutes.add(to: router, node: node, limiter: limiter)
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
+        TAXIIRoutes.add(to: router, node: node, cursor: PageCursor(key: taxiiCursorKey()))
         return router
+    }
+
+    /// The key of TAXII `next` cursors: kept in the data directory (so cursors outlive a
+    /// restart and work on every replica); a node without one (tests) gets a key of its own.
+    func taxiiCursorKey() -> [UInt8] {
+        if let directory = node.directory {
+            do { return try directory.taxiiCursorKey() } catch {
+                node.logger.error("cannot read or make the TAXII cursor key; cursors will not survive a restart", metadata: ["error": "\(error)"])
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &g) }
     }
 
     /// The HTTP application; `onRunning` receives the bound port (useful with port 0).

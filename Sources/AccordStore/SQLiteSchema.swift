@@ -255,6 +255,65 @@ enum SQLiteSchema {
             // Evidence transfers and retention look up the few events of one type among many.
             try db.execute(sql: "CREATE INDEX events_by_type ON events(type, seq)")
         }
+        m.registerMigration("v6: TAXII collections, objects, accounts") { db in
+            // Objects are ordered by date_added, unique and strictly increasing within a
+            // collection (microseconds, bumped past the collection's last_added), so a page is one
+            // index range scan after a position, with 1 million objects as with ten.
+            try db.execute(
+                sql: """
+                    CREATE TABLE taxii_collections (
+                      id TEXT PRIMARY KEY,
+                      title TEXT NOT NULL,
+                      description TEXT,
+                      share_to TEXT NOT NULL DEFAULT '[]',
+                      red_to TEXT NOT NULL DEFAULT '[]',
+                      inbound_peer TEXT,
+                      restricted INTEGER NOT NULL DEFAULT 0,
+                      last_added INTEGER NOT NULL DEFAULT 0,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX taxii_inbound ON taxii_collections(inbound_peer, restricted) WHERE inbound_peer IS NOT NULL;
+                    CREATE TABLE taxii_objects (
+                      seq INTEGER PRIMARY KEY,
+                      collection TEXT NOT NULL REFERENCES taxii_collections(id) ON DELETE CASCADE,
+                      object_id TEXT NOT NULL,
+                      type TEXT NOT NULL,
+                      version INTEGER NOT NULL,
+                      spec_version TEXT NOT NULL,
+                      date_added INTEGER NOT NULL,
+                      is_last INTEGER NOT NULL,
+                      is_first INTEGER NOT NULL,
+                      tlp INTEGER,
+                      origin TEXT,
+                      body BLOB NOT NULL,
+                      UNIQUE (collection, date_added),
+                      UNIQUE (collection, object_id, version)
+                    );
+                    CREATE INDEX taxii_objects_last ON taxii_objects(collection, is_last, date_added);
+                    CREATE INDEX taxii_objects_first ON taxii_objects(collection, is_first, date_added);
+                    CREATE INDEX taxii_objects_type ON taxii_objects(collection, type, date_added);
+                    CREATE INDEX taxii_objects_by_id ON taxii_objects(object_id, version);
+                    CREATE TABLE taxii_accounts (
+                      name TEXT PRIMARY KEY,
+                      password_hash TEXT,
+                      token_hash BLOB UNIQUE,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE taxii_rights (
+                      account TEXT NOT NULL REFERENCES taxii_accounts(name) ON DELETE CASCADE,
+                      collection TEXT NOT NULL REFERENCES taxii_collections(id) ON DELETE CASCADE,
+                      can_read INTEGER NOT NULL,
+                      can_write INTEGER NOT NULL,
+                      PRIMARY KEY (account, collection)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE taxii_status (
+                      id TEXT PRIMARY KEY,
+                      account TEXT NOT NULL,
+                      body BLOB NOT NULL,
+                      created_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return m
     }
 }

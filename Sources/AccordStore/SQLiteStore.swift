@@ -232,6 +232,7 @@ public final class SQLiteStore: Store {
             let seen = try Int.fetchOne(db, sql: "SELECT 1 FROM inbound_batches WHERE peer = ? AND batch_id = ?", arguments: [receipt.peer, receipt.batchID])
             if seen != nil { return }
             for event in receipt.events { _ = try Self.insertEvent(db, event, now: receipt.now) }
+            try Self.applyInbound(db, receipt.taxii, now: receipt.now)
             for state in receipt.caseStates { try Self.saveCase(db, state) }
             for change in receipt.keyChanges {
                 try db.execute(sql: "UPDATE peers SET signing_key = ? WHERE name = ?", arguments: [Data(change.key.raw), change.peer])

@@ -6,7 +6,7 @@ import AccordCore
 /// passes one conformance suite (Tests/AccordStoreTests/StoreConformanceTests.swift).
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore {}
+public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore {}
 
 /// Small facts about the node itself (its current profile event, …).
 public protocol MetadataStore: Sendable {
@@ -210,6 +210,8 @@ public struct InboundReceipt: Sendable {
     /// The response body sent for this batch, replayed if the batch id comes again.
     public var result: [UInt8]
     public var now: Timestamp
+    /// STIX objects and tombstones from accepted `stix.*` events, for the peer's collections.
+    public var taxii: [TAXIIInbound] = []
 
     public init(
         peer: String, batchID: String, events: [Event], caseStates: [CaseState], keyChanges: [(peer: String, key: PublicSigningKey)],

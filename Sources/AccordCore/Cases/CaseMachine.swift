@@ -99,7 +99,7 @@ extension CaseState {
 
         let summary: String
         switch step.type {
-        case .profile, .keyRotation, .open, .evidenceAdded, .evidenceCustody:
+        case .profile, .keyRotation, .open, .evidenceAdded, .evidenceCustody, .stixShared, .stixDeleted:
             throw step.illegal("\(step.type.rawValue) is not a step in an existing case")
 
         case .acknowledge:

@@ -23,6 +23,11 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     /// A step in an evidence file's chain of custody (sent, received, verified, opened,
     /// exported, purged; docs/protocol.md §12.4); not in version 1 either.
     case evidenceCustody = "evidence.custody"
+    /// STIX 2.1 objects posted to a collection published to peers, many to one event
+    /// (docs/protocol.md §13); not in version 1.
+    case stixShared = "stix.objects_shared"
+    /// Tombstones: object versions deleted from a published collection (docs/protocol.md §13).
+    case stixDeleted = "stix.objects_deleted"
 
     public var isCaseStep: Bool { rawValue.hasPrefix("case.") }
 

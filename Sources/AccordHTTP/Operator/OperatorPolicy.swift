@@ -56,6 +56,13 @@ public enum OperatorPolicy {
         rule(.get, "/peers/replacements", .admin),
         rule(.post, "/key/rotate", .admin),
         rule(.post, "/key/rotate-encryption", .admin),
+        rule(.get, "/taxii/collections", .auditor),
+        rule(.post, "/taxii/collections", .admin),
+        rule(.post, "/taxii/collections/{id}/sharing", .admin),
+        rule(.get, "/taxii/accounts", .admin),
+        rule(.post, "/taxii/accounts", .admin),
+        rule(.delete, "/taxii/accounts/{name}", .admin),
+        rule(.post, "/taxii/accounts/{name}/rights", .admin),
     ]
 
     static let byRoute: [String: Role] = Dictionary(uniqueKeysWithValues: rules.map { ("\($0.method.rawValue) \($0.path)", $0.role) })

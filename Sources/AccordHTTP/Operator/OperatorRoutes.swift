@@ -78,6 +78,7 @@ enum OperatorRoutes {
     static func add(to router: Router<AccordRequestContext>, node: Node, client: FederationClient) {
         let store = node.store
         let api = router.group("/api/v1").add(middleware: OperatorAuthMiddleware(store: store))
+        TAXIIAdminRoutes.add(to: api, node: node)
 
         api.get("/node") { request, _ -> Response in
             let profile = try await node.profile()

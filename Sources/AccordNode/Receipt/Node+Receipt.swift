@@ -65,10 +65,11 @@ extension Node {
                 }
             }
             let responseBytes = BatchResponse(batch: batchID, results: results).bytes
-            try await store.commitReceived(
-                InboundReceipt(
-                    peer: sender, batchID: batchID, events: accepted, caseStates: Array(context.states.values), keyChanges: context.keyChanges,
-                    profile: context.profileUpdates.last, result: responseBytes, now: now))
+            var receipt = InboundReceipt(
+                peer: sender, batchID: batchID, events: accepted, caseStates: Array(context.states.values), keyChanges: context.keyChanges,
+                profile: context.profileUpdates.last, result: responseBytes, now: now)
+            receipt.taxii = context.taxii
+            try await store.commitReceived(receipt)
             for state in context.states.values { commits.remember(state) }
             notifyBatch(BatchKey(peer: sender, batch: batchID))
             if !accepted.isEmpty {

@@ -11,6 +11,8 @@ struct ReceiptContext {
     var states: [EventID: CaseState] = [:]
     var keyChanges: [(peer: String, key: PublicSigningKey)] = []
     var profileUpdates: [Peer] = []
+    /// STIX objects and tombstones for the sender's collections on this node.
+    var taxii: [TAXIIInbound] = []
 
     init(node: Node, sender: Peer) {
         self.node = node
@@ -35,6 +37,8 @@ enum ReceiptHandlers {
             .open: CaseOpenHandler(),
             .evidenceAdded: EvidenceHandler(),
             .evidenceCustody: CustodyHandler(),
+            .stixShared: STIXSharedHandler(),
+            .stixDeleted: STIXDeletedHandler(),
         ]
         for type in EventType.allCases where type.isCaseStep && type != .open { handlers[type] = CaseStepHandler() }
         return handlers

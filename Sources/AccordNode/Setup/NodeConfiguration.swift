@@ -39,6 +39,11 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { evidenceSettings = newValue }
     }
     var evidenceSettings: EvidenceSettings?
+    public var taxii: TAXIISettings {
+        get { taxiiSettings ?? TAXIISettings() }
+        set { taxiiSettings = newValue }
+    }
+    var taxiiSettings: TAXIISettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -64,6 +69,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case limitSettings = "limits"
         case retentionSettings = "retention"
         case evidenceSettings = "evidence"
+        case taxiiSettings = "taxii"
     }
 
     public func validate() throws(AccordError) {
@@ -81,6 +87,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try limits.validate()
         try retention.validate()
         try evidence.validate()
+        try taxii.validate()
         try profile.validate()
     }
 }

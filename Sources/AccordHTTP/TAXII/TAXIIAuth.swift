@@ -1,0 +1,74 @@
+import AccordCore
+import AccordStore
+import AccordTAXII
+import Crypto
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// TAXII accounts: bearer tokens (`taxii_…`, kept as SHA-256) and HTTP Basic passwords (kept as
+/// PBKDF2). Neither the token nor the password is ever logged or shown again.
+public enum TAXIITokens {
+    public static let prefix = "taxii_"
+
+    public static func make() -> (token: String, hash: [UInt8]) {
+        var g = SystemRandomNumberGenerator()
+        let token = prefix + Encoding.hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &g) })
+        return (token, hash(token))
+    }
+
+    static func hash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
+}
+
+/// Authenticates every `/taxii2/` request and puts its account in the context; 401 (with both
+/// challenges) without valid credentials. A PBKDF2 check costs tens of milliseconds, so a
+/// verified Basic credential is remembered for a minute by its SHA-256 only.
+struct TAXIIAuthMiddleware: RouterMiddleware {
+    let store: any Store
+    let verified = VerifiedCredentials()
+
+    init(store: any Store) {
+        self.store = store
+    }
+
+    func handle(_ request: Request, context: AccordRequestContext, next: (Request, AccordRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.taxiiAccount = try await authenticate(request)
+        return try await next(request, context)
+    }
+
+    func authenticate(_ request: Request) async throws -> TAXIIAccount {
+        guard let header = request.headers[.authorization] else {
+            throw AccordError(.unauthorized, "this TAXII server needs credentials: HTTP Basic or 'Authorization: Bearer taxii_…' (accord taxii account add)")
+        }
+        if header.hasPrefix("Bearer ") {
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard token.hasPrefix(TAXIITokens.prefix), let account = try await store.account(tokenHash: TAXIITokens.hash(token)) else {
+                throw AccordError(.unauthorized, "the bearer token is not a TAXII token of this node")
+            }
+            return account
+        }
+        guard header.hasPrefix("Basic "), let decoded = Encoding.unbase64(String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(bytes: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { throw AccordError(.unauthorized, "send HTTP Basic credentials (name:password) or a bearer token") }
+        let name = String(text[..<colon]), password = String(text[text.index(after: colon)...])
+        let key = Array(SHA256.hash(data: decoded))
+        let now = ContinuousClock.now
+        if let hit = verified.entries.withLock({ $0[key] }), hit.until > now, hit.name == name, let account = try await store.account(named: name), account.passwordHash != nil {
+            return account
+        }
+        guard let account = try await store.account(named: name), let stored = account.passwordHash, PasswordHash.verify(password, against: stored) else {
+            throw AccordError(.unauthorized, "the TAXII name or password is wrong")
+        }
+        verified.entries.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[key] = (name, now.advanced(by: .seconds(60)))
+        }
+        return account
+    }
+}
+
+/// Basic credentials verified recently, by the SHA-256 of `name:password`.
+final class VerifiedCredentials: Sendable {
+    let entries = Mutex<[[UInt8]: (name: String, until: ContinuousClock.Instant)]>([:])
+}

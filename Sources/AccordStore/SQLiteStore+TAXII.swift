@@ -1,0 +1,301 @@
+import AccordCore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func saveCollection(_ c: TAXIICollection) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO taxii_collections(id, title, description, share_to, red_to, inbound_peer, restricted, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET title = excluded.title, description = excluded.description,
+                      share_to = excluded.share_to, red_to = excluded.red_to
+                    """,
+                arguments: [c.id, c.title, c.description, Self.names(c.shareTo), Self.names(c.redTo), c.inboundPeer, c.restricted, c.createdAt.milliseconds])
+        }
+    }
+
+    public func collections() async throws -> [TAXIICollection] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM taxii_collections ORDER BY created_at, id").map(Self.collection) }
+    }
+
+    public func collection(_ id: String) async throws -> TAXIICollection? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM taxii_collections WHERE id = ?", arguments: [id]).map(Self.collection) }
+    }
+
+    public func addObjects(_ objects: [TAXIINewObject], to collection: String, now: MicroTime) async throws -> [TAXIIAddResult] {
+        try await write { db in try Self.addObjects(db, objects, to: collection, now: now) }
+    }
+
+    /// Adds objects inside the caller's transaction (a TAXII POST, or a peer's shares in the
+    /// transaction that stores its batch).
+    static func addObjects(_ db: Database, _ objects: [TAXIINewObject], to collection: String, now: MicroTime) throws -> [TAXIIAddResult] {
+        guard let lastAdded = try Int64.fetchOne(db, sql: "SELECT last_added FROM taxii_collections WHERE id = ?", arguments: [collection]) else {
+            throw AccordError(.notFound, "no collection \(collection)")
+        }
+        // date_added strictly increases within a collection, even when the clock does not.
+        var next = max(now, lastAdded + 1)
+        var results: [TAXIIAddResult] = []
+        results.reserveCapacity(objects.count)
+        for o in objects {
+            let version = o.version ?? next
+            if o.version != nil,
+                let stored = try Data.fetchOne(
+                    db, sql: "SELECT body FROM taxii_objects WHERE collection = ? AND object_id = ? AND version = ?", arguments: [collection, o.id, version])
+            {
+                results.append([UInt8](stored) == o.body ? .duplicate(version: version) : .conflict(version: version))
+                continue
+            }
+            if o.version == nil,
+                try Int.fetchOne(db, sql: "SELECT 1 FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?", arguments: [collection, o.id, Data(o.body)]) != nil
+            {
+                // An object without timestamps (an SCO) posted again unchanged.
+                let v = try Int64.fetchOne(db, sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?", arguments: [collection, o.id, Data(o.body)]) ?? version
+                results.append(.duplicate(version: v))
+                continue
+            }
+            let bounds = try Row.fetchOne(db, sql: "SELECT MIN(version) AS lo, MAX(version) AS hi FROM taxii_objects WHERE collection = ? AND object_id = ?", arguments: [collection, o.id])
+            let lo: Int64? = bounds?["lo"], hi: Int64? = bounds?["hi"]
+            let isLast = hi.map { version > $0 } ?? true
+            let isFirst = lo.map { version < $0 } ?? true
+            if isLast { try db.execute(sql: "UPDATE taxii_objects SET is_last = 0 WHERE collection = ? AND object_id = ? AND is_last = 1", arguments: [collection, o.id]) }
+            if isFirst { try db.execute(sql: "UPDATE taxii_objects SET is_first = 0 WHERE collection = ? AND object_id = ? AND is_first = 1", arguments: [collection, o.id]) }
+            try db.execute(
+                sql: """
+                    INSERT INTO taxii_objects(collection, object_id, type, version, spec_version, date_added, is_last, is_first, tlp, origin, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [collection, o.id, o.type, version, o.specVersion, next, isLast, isFirst, o.tlp, o.origin, Data(o.body)])
+            results.append(.added(version: version, dateAdded: next))
+            next += 1
+        }
+        if next - 1 > lastAdded {
+            try db.execute(sql: "UPDATE taxii_collections SET last_added = ? WHERE id = ?", arguments: [next - 1, collection])
+        }
+        return results
+    }
+
+    public func objects(_ q: TAXIIObjectQuery) async throws -> TAXIIPage {
+        try await read { db in
+            var sql = "SELECT object_id, version, date_added, body, tlp, origin FROM taxii_objects WHERE collection = ?"
+            var args: [(any DatabaseValueConvertible)?] = [q.collection]
+            if let after = q.addedAfter {
+                sql += " AND date_added > ?"
+                args.append(after)
+            }
+            func any(_ column: String, _ values: [String]) {
+                guard !values.isEmpty else { return }
+                sql += " AND \(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))"
+                args.append(contentsOf: values.map { $0 as (any DatabaseValueConvertible)? })
+            }
+            any("object_id", q.ids)
+            any("type", q.types)
+            any("spec_version", q.specVersions)
+            let v = q.versions.isEmpty ? TAXIIVersionFilter(last: true) : q.versions
+            if !v.all {
+                var terms: [String] = []
+                if v.last { terms.append("is_last = 1") }
+                if v.first { terms.append("is_first = 1") }
+                if !v.exact.isEmpty {
+                    terms.append("version IN (\(Array(repeating: "?", count: v.exact.count).joined(separator: ",")))")
+                    args.append(contentsOf: v.exact.map { $0 as (any DatabaseValueConvertible)? })
+                }
+                sql += terms.count == 1 ? " AND \(terms[0])" : " AND (\(terms.joined(separator: " OR ")))"
+            }
+            sql += " ORDER BY date_added LIMIT ?"
+            args.append(q.limit + 1)
+            var rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let more = rows.count > q.limit
+            if more { rows.removeLast() }
+            let objects = rows.map { r in
+                TAXIIStoredObject(id: r["object_id"], version: r["version"], dateAdded: r["date_added"], body: [UInt8](r["body"] as Data), tlp: r["tlp"], origin: r["origin"])
+            }
+            return TAXIIPage(objects: objects, more: more)
+        }
+    }
+
+    public func deleteObject(_ id: String, versions: TAXIIVersionFilter, from collection: String) async throws -> [TAXIIDeleted] {
+        try await write { db in try Self.deleteObject(db, id, versions: versions, from: collection) }
+    }
+
+    static func deleteObject(_ db: Database, _ id: String, versions: TAXIIVersionFilter, from collection: String) throws -> [TAXIIDeleted] {
+        var condition = ""
+        var args: [(any DatabaseValueConvertible)?] = [collection, id]
+        if !versions.all && !versions.isEmpty {
+            var terms: [String] = []
+            if versions.last { terms.append("is_last = 1") }
+            if versions.first { terms.append("is_first = 1") }
+            if !versions.exact.isEmpty {
+                terms.append("version IN (\(Array(repeating: "?", count: versions.exact.count).joined(separator: ",")))")
+                args.append(contentsOf: versions.exact.map { $0 as (any DatabaseValueConvertible)? })
+            }
+            condition = " AND (\(terms.joined(separator: " OR ")))"
+        }
+        let gone = try Int64.fetchAll(db, sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ?\(condition)", arguments: StatementArguments(args))
+        guard !gone.isEmpty else { return [] }
+        try db.execute(sql: "DELETE FROM taxii_objects WHERE collection = ? AND object_id = ?\(condition)", arguments: StatementArguments(args))
+        // The versions left keep their first and last marks right.
+        try db.execute(
+            sql: """
+                UPDATE taxii_objects SET
+                  is_last = (version = (SELECT MAX(version) FROM taxii_objects WHERE collection = ?1 AND object_id = ?2)),
+                  is_first = (version = (SELECT MIN(version) FROM taxii_objects WHERE collection = ?1 AND object_id = ?2))
+                WHERE collection = ?1 AND object_id = ?2
+                """,
+            arguments: [collection, id])
+        return gone.map { TAXIIDeleted(id: id, version: $0) }
+    }
+
+    public func provenance(id: String, version: Int64) async throws -> (origin: String, tlp: Int?)? {
+        try await read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1", arguments: [id, version])
+            else { return nil }
+            return (row["origin"] as String, row["tlp"] as Int?)
+        }
+    }
+
+    public func saveAccount(_ a: TAXIIAccount) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO taxii_accounts(name, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, token_hash = excluded.token_hash
+                    """,
+                arguments: [a.name, a.passwordHash, a.tokenHash.map { Data($0) }, a.createdAt.milliseconds])
+        }
+    }
+
+    public func account(named name: String) async throws -> TAXIIAccount? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM taxii_accounts WHERE name = ?", arguments: [name]).map(Self.account) }
+    }
+
+    public func account(tokenHash: [UInt8]) async throws -> TAXIIAccount? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM taxii_accounts WHERE token_hash = ?", arguments: [Data(tokenHash)]).map(Self.account) }
+    }
+
+    public func accounts() async throws -> [TAXIIAccount] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM taxii_accounts ORDER BY name").map(Self.account) }
+    }
+
+    public func deleteAccount(named name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM taxii_accounts WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func setRight(_ r: TAXIIRight) async throws {
+        try await write { db in
+            if !r.read && !r.write {
+                try db.execute(sql: "DELETE FROM taxii_rights WHERE account = ? AND collection = ?", arguments: [r.account, r.collection])
+                return
+            }
+            guard let restricted = try Bool.fetchOne(db, sql: "SELECT restricted FROM taxii_collections WHERE id = ?", arguments: [r.collection]) else {
+                throw AccordError(.notFound, "no collection \(r.collection)", field: "collection")
+            }
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM taxii_accounts WHERE name = ?", arguments: [r.account]) != nil else {
+                throw AccordError(.notFound, "no TAXII account \(r.account)", field: "account")
+            }
+            if restricted {
+                // A peer's TLP:RED objects: never in a collection other accounts can read.
+                guard !r.write else { throw AccordError(.forbidden, "a TLP:RED collection takes no writers", field: "write") }
+                let others = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM taxii_rights WHERE collection = ? AND account != ? AND can_read = 1", arguments: [r.collection, r.account]) ?? 0
+                guard others == 0 else {
+                    throw AccordError(.conflict, "collection \(r.collection) holds TLP:RED objects and already has its one reader; remove that right first", field: "account")
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO taxii_rights(account, collection, can_read, can_write) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(account, collection) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write
+                    """,
+                arguments: [r.account, r.collection, r.read, r.write])
+        }
+    }
+
+    public func rights(account: String) async throws -> [TAXIIRight] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM taxii_rights WHERE account = ?", arguments: [account]).map(Self.right) }
+    }
+
+    public func rights(collection: String) async throws -> [TAXIIRight] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM taxii_rights WHERE collection = ?", arguments: [collection]).map(Self.right) }
+    }
+
+    public func saveStatus(_ s: TAXIIStatusRecord) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO taxii_status(id, account, body, created_at) VALUES (?, ?, ?, ?)", arguments: [s.id, s.account, Data(s.body), s.createdAt.milliseconds])
+        }
+    }
+
+    public func status(_ id: String) async throws -> TAXIIStatusRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM taxii_status WHERE id = ?", arguments: [id]).map {
+                TAXIIStatusRecord(id: $0["id"], account: $0["account"], body: [UInt8]($0["body"] as Data), createdAt: Timestamp(milliseconds: $0["created_at"]))
+            }
+        }
+    }
+
+    /// Applies a peer's shares and tombstones inside the transaction that stores its batch: the
+    /// peer's inbound collection (or, for TLP:RED, its restricted one) is made on first use.
+    static func applyInbound(_ db: Database, _ inbound: [TAXIIInbound], now: Timestamp) throws {
+        for item in inbound {
+            let restricted = item.restricted
+            var id = try String.fetchOne(
+                db, sql: "SELECT id FROM taxii_collections WHERE inbound_peer = ? AND restricted = ?", arguments: [item.peer, restricted])
+            if id == nil {
+                // A tombstone for a collection never made has nothing to delete.
+                if item.objects.isEmpty { continue }
+                let newID = UUID().uuidString.lowercased()
+                let title = restricted ? "TLP:RED from \(item.peer)" : "Shared by \(item.peer)"
+                try db.execute(
+                    sql: "INSERT INTO taxii_collections(id, title, inbound_peer, restricted, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [newID, title, item.peer, restricted, now.milliseconds])
+                id = newID
+            }
+            guard let collection = id else { continue }
+            if !item.objects.isEmpty { _ = try addObjects(db, item.objects, to: collection, now: now.milliseconds * 1000) }
+            for gone in item.deletions {
+                _ = try deleteObject(db, gone.id, versions: TAXIIVersionFilter(exact: [gone.version]), from: collection)
+            }
+        }
+    }
+
+    static func names(_ list: [String]) -> String { CanonicalJSON.string(.strings(list)) }
+
+    static func collection(_ r: Row) -> TAXIICollection {
+        func list(_ text: String?) -> [String] {
+            guard let text, let value = try? JSONParser.parse(text), let items = value.arrayValue else { return [] }
+            return items.compactMap(\.stringValue)
+        }
+        return TAXIICollection(
+            id: r["id"], title: r["title"], description: r["description"], shareTo: list(r["share_to"]), redTo: list(r["red_to"]),
+            inboundPeer: r["inbound_peer"], restricted: r["restricted"], createdAt: Timestamp(milliseconds: r["created_at"]))
+    }
+
+    static func account(_ r: Row) -> TAXIIAccount {
+        TAXIIAccount(name: r["name"], passwordHash: r["password_hash"], tokenHash: (r["token_hash"] as Data?).map { [UInt8]($0) }, createdAt: Timestamp(milliseconds: r["created_at"]))
+    }
+
+    static func right(_ r: Row) -> TAXIIRight {
+        TAXIIRight(account: r["account"], collection: r["collection"], read: r["can_read"], write: r["can_write"])
+    }
+}
+
+/// What a peer's `stix.*` events bring, applied with its batch.
+public struct TAXIIInbound: Sendable {
+    public var peer: String
+    /// TLP:RED objects go to the peer's restricted collection.
+    public var restricted: Bool
+    public var objects: [TAXIINewObject]
+    public var deletions: [TAXIIDeleted]
+
+    public init(peer: String, restricted: Bool, objects: [TAXIINewObject], deletions: [TAXIIDeleted] = []) {
+        self.peer = peer
+        self.restricted = restricted
+        self.objects = objects
+        self.deletions = deletions
+    }
+}

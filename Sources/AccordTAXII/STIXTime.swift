@@ -1,0 +1,49 @@
+import AccordCore
+import AccordStore
+
+/// STIX and TAXII timestamps at microsecond precision (`2016-11-01T03:04:05.123456Z`):
+/// `date_added` needs it to order many objects added in one millisecond.
+public enum STIXTime {
+    /// Parses an RFC 3339 UTC timestamp with up to 9 fractional digits (kept to the microsecond).
+    public static func micros(_ text: String) -> MicroTime? {
+        let c = Array(text.utf8)
+        guard c.count >= 20, c.count <= 30, c.last == UInt8(ascii: "Z") || c.last == UInt8(ascii: "z") else { return nil }
+        // The whole seconds by Accord's own parser, the fraction here.
+        let whole = String(decoding: c[0..<19], as: UTF8.self) + "Z"
+        guard let seconds = Timestamp(rfc3339: whole) else { return nil }
+        var fraction: Int64 = 0
+        let end = c.count - 1
+        if end > 19 {
+            guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
+            var digits = 0
+            for i in 20..<end {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c[i]) else { return nil }
+                if digits < 6 {
+                    fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0"))
+                    digits += 1
+                }
+            }
+            while digits < 6 {
+                fraction *= 10
+                digits += 1
+            }
+        }
+        return seconds.milliseconds * 1000 + fraction
+    }
+
+    /// `2016-11-01T03:04:05.123456Z`.
+    public static func format(_ micros: MicroTime) -> String {
+        let ms = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
+        let rest = micros - ms * 1000
+        let base = Timestamp(milliseconds: ms).rfc3339  // …ss.mmmZ
+        let digits = String(rest)
+        return String(base.dropLast()) + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// The version of a STIX object: `modified`, else `created`; nil when it has neither.
+    public static func version(of object: JSONValue) -> MicroTime? {
+        if let m = object["modified"]?.stringValue { return micros(m) }
+        if let c = object["created"]?.stringValue { return micros(c) }
+        return nil
+    }
+}

@@ -1,0 +1,90 @@
+import AccordCore
+import AccordSTIX
+import AccordStore
+import AccordTAXII
+import AccordTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Collections published to peers on real nodes: objects travel as signed `stix.*` events and
+/// land in the receiver's collection for the sender; TLP 2.0 decides who gets what and whether
+/// it goes further; deletions follow as tombstones.
+@Suite(.serialized) struct TAXIISharingTests {
+    static let root = "/taxii2/api/collections/"
+
+    static func ids(_ reply: TAXIITestClient.Reply) -> Set<String> {
+        Set((reply.json?["objects"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+    }
+
+    static func inbound(_ member: TestCluster.Member, from peer: String, red: Bool) async throws -> String? {
+        try await member.node.store.collections().first { $0.inboundPeer == peer && $0.restricted == red }?.id
+    }
+
+    @Test func tlpDecidesWhatTravelsAndHowFar() async throws {
+        try await TestCluster.with(["aurelia", "borealis", "caledonia"]) { cluster in
+            try await cluster.pinProfiles()
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"], c = cluster["caledonia"]
+            let (shared, aToken) = try await TAXIIFixtures.setUp(a, title: "To borealis", shareTo: ["borealis"], redTo: ["borealis"])
+            let aClient = TAXIITestClient(a, token: aToken)
+            let clear = TAXIIFixtures.indicator(1, marking: TLP.clear), green = TAXIIFixtures.indicator(2, marking: TLP.green)
+            let amber = TAXIIFixtures.indicator(3, marking: TLP.amber), red = TAXIIFixtures.indicator(4, marking: TLP.red)
+            let unmarked = TAXIIFixtures.indicator(5)
+            let id = { (o: JSONValue) in o["id"]!.stringValue! }
+            let posted = try await aClient.post(Self.root + shared + "/objects/", objects: [clear, green, amber, red, unmarked])
+            #expect(posted.json?["success_count"]?.intValue == 5, "\(posted.text)")
+
+            // Borealis holds them: RED apart, in a collection at most one account reads.
+            #expect(try await TestCluster.eventually { try await Self.inbound(b, from: "aurelia", red: true) != nil })
+            #expect(try await TestCluster.eventually {
+                guard let open = try await Self.inbound(b, from: "aurelia", red: false) else { return false }
+                return try await b.node.store.objects(TAXIIObjectQuery(collection: open, limit: 10)).objects.count == 4
+            })
+            let inbound = try requireValue(try await Self.inbound(b, from: "aurelia", red: false))
+            let redInbound = try requireValue(try await Self.inbound(b, from: "aurelia", red: true))
+            let analystToken = try await TAXIIFixtures.account(b, "analyst")
+            let otherToken = try await TAXIIFixtures.account(b, "other")
+            try await TAXIIFixtures.grant(b, "analyst", inbound, read: true, write: false)
+            try await TAXIIFixtures.grant(b, "other", inbound, read: true, write: false)
+            try await TAXIIFixtures.grant(b, "analyst", redInbound, read: true, write: false)
+            // A second reader of the RED collection is refused; so is a writer of an inbound one.
+            let second = try await b.client.send(.POST, "/api/v1/taxii/accounts/other/rights", body: CanonicalJSON.encode(["collection": .string(redInbound), "read": true, "write": false]))
+            #expect(second.status == 409, "\(String(decoding: second.body, as: UTF8.self))")
+            let writer = try await b.client.send(.POST, "/api/v1/taxii/accounts/other/rights", body: CanonicalJSON.encode(["collection": .string(inbound), "read": true, "write": true]))
+            #expect(writer.status == 400)
+
+            let analyst = TAXIITestClient(b, token: analystToken), other = TAXIITestClient(b, token: otherToken)
+            let openIDs = Self.ids(try await other.get(Self.root + inbound + "/objects/"))
+            #expect(openIDs == Set([clear, green, amber, unmarked].map(id)))
+            #expect(Self.ids(try await analyst.get(Self.root + redInbound + "/objects/")) == [id(red)])
+            #expect(try await other.get(Self.root + redInbound + "/objects/").status == 403)
+            // Inbound collections take no posts.
+            #expect(try await analyst.post(Self.root + inbound + "/objects/", objects: [TAXIIFixtures.indicator(99)]).status == 403)
+
+            // Borealis's client re-posts everything it read into a collection published to
+            // caledonia: CLEAR and GREEN go on; AMBER (marked or by default) does not; RED is refused.
+            let (onward, bToken) = try await TAXIIFixtures.setUp(b, title: "To caledonia", shareTo: ["caledonia"], redTo: ["caledonia"], account: "relay")
+            let relay = TAXIITestClient(b, token: bToken)
+            let again = try await relay.post(Self.root + onward + "/objects/", objects: [clear, green, amber, unmarked, red])
+            #expect(again.json?["success_count"]?.intValue == 4 && again.json?["failure_count"]?.intValue == 1, "\(again.text)")
+            #expect(again.json?["failures"]?.arrayValue?.first?["message"]?.stringValue?.contains("TLP:RED") == true)
+            #expect(try await TestCluster.eventually {
+                guard let open = try await Self.inbound(c, from: "borealis", red: false) else { return false }
+                return try await c.node.store.objects(TAXIIObjectQuery(collection: open, limit: 10)).objects.count == 2
+            })
+            let atC = try requireValue(try await Self.inbound(c, from: "borealis", red: false))
+            let cIDs = Set(try await c.node.store.objects(TAXIIObjectQuery(collection: atC, limit: 10)).objects.map(\.id))
+            #expect(cIDs == Set([clear, green].map(id)))
+            #expect(try await Self.inbound(c, from: "borealis", red: true) == nil)
+            #expect(try await c.node.store.collections().allSatisfy { $0.inboundPeer != "aurelia" })
+
+            // A deletion on aurelia travels as a tombstone.
+            #expect(try await aClient.send(.DELETE, Self.root + shared + "/objects/\(id(green))/").status == 200)
+            #expect(try await TestCluster.eventually { Self.ids(try await other.get(Self.root + inbound + "/objects/")) == Set([clear, amber, unmarked].map(id)) })
+            // Every share was a signed event in aurelia's log.
+            #expect(try await a.node.store.events(ofType: EventType.stixShared.rawValue).count == 1)
+            #expect(try await a.node.store.events(ofType: EventType.stixDeleted.rawValue).count == 1)
+        }
+    }
+}
