@@ -20,6 +20,7 @@ public final class EvidenceDownload {
     public private(set) var verifiedChunks: Int64 = 0
     /// The chunk being assembled.
     var pending: [UInt8] = []
+    var writeback = EvidenceFiles.Writeback()
 
     public init(header: EvidenceHeader, fileKey: SymmetricKey, sha256: [UInt8], output: String) throws(AccordError) {
         self.header = header
@@ -85,6 +86,7 @@ public final class EvidenceDownload {
                 try EvidenceFiles.write(handle, pending)
                 digest.update(data: plain)
                 verifiedChunks += 1
+                writeback.wrote(handle, upTo: verifiedBytes)
                 pending.removeAll(keepingCapacity: true)
             }
         }

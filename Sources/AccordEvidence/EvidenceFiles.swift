@@ -27,11 +27,13 @@ public enum EvidenceFiles {
     }
 
     /// As above, with the file key already unwrapped.
-    public static func decrypt(input: String, header: EvidenceHeader, fileKey: SymmetricKey, sha256 expected: [UInt8], output: String) throws(AccordError) {
+    /// `durable: false` skips the flush to disk, for a copy that is read once and deleted.
+    public static func decrypt(input: String, header: EvidenceHeader, fileKey: SymmetricKey, sha256 expected: [UInt8], output: String,
+                               durable: Bool = true) throws(AccordError) {
         let chunks = EvidenceCipher.Chunks(header: header, fileKey: fileKey)
         let reader = try open(input)
         defer { try? reader.close() }
-        try writeAtomically(output) { writer throws(AccordError) in
+        try writeAtomically(output, durable: durable) { writer throws(AccordError) in
             var digest = SHA256()
             for index in 0..<header.chunks {
                 let length = header.ciphertextRange(ofChunk: index).length
@@ -55,13 +57,13 @@ public enum EvidenceFiles {
 
     /// Writes `output` through `output.partial`: flushed to disk and renamed when `body`
     /// succeeds, removed when it fails, so `output` is either complete or absent.
-    static func writeAtomically(_ output: String, _ body: (FileHandle) throws(AccordError) -> Void) throws(AccordError) {
+    static func writeAtomically(_ output: String, durable: Bool = true, _ body: (FileHandle) throws(AccordError) -> Void) throws(AccordError) {
         let partial = output + ".partial"
         let writer = try create(partial)
         do throws(AccordError) {
             defer { try? writer.close() }
             try body(writer)
-            try sync(writer)
+            if durable { try sync(writer) }
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
@@ -119,6 +121,23 @@ public enum EvidenceFiles {
 
     static func sync(_ h: FileHandle) throws(AccordError) {
         do { try h.synchronize() } catch { throw AccordError(.storage, "cannot flush to disk: \(reason(error))") }
+    }
+
+    /// Starts writing a file's dirty pages to disk as it grows, and drops them from the page
+    /// cache, so the final `fsync` has little left to wait for and a large file does not push
+    /// everything else out of memory. Call after each write with the bytes written so far.
+    public struct Writeback {
+        var advised: Int64 = 0
+        static let step: Int64 = 16 << 20
+
+        public init() {}
+
+        public mutating func wrote(_ h: FileHandle, upTo offset: Int64) {
+            guard offset - advised >= 2 * Self.step else { return }
+            let end = offset - Self.step
+            _ = posix_fadvise(h.fileDescriptor, off_t(advised), off_t(end - advised), POSIX_FADV_DONTNEED)
+            advised = end
+        }
     }
 
     /// A file error in words ("No space left on device"), not Foundation's wrapping of it.

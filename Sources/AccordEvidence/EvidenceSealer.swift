@@ -17,6 +17,8 @@ public final class EvidenceSealer {
     var index: Int64 = 0
     public private(set) var received: Int64 = 0
     var finished = false
+    var writeback = EvidenceFiles.Writeback()
+    var written: Int64 = 0
 
     public init(size: Int64, recipients: [(node: String, key: PublicEncryptionKey)], output: String,
                 chunkSize: Int = EvidenceHeader.defaultChunkSize) throws(AccordError) {
@@ -65,7 +67,10 @@ public final class EvidenceSealer {
 
     func sealPending() throws(AccordError) {
         digest.update(data: pending)
-        try EvidenceFiles.write(handle, try chunks.seal(pending, index: index))
+        let sealed = try chunks.seal(pending, index: index)
+        try EvidenceFiles.write(handle, sealed)
+        written += Int64(sealed.count)
+        writeback.wrote(handle, upTo: written)
         index += 1
         pending.removeAll(keepingCapacity: true)
     }

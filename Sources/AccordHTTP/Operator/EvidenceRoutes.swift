@@ -87,7 +87,7 @@ enum EvidenceRoutes {
             let who = try context.requireIdentity().name
             let output = try node.evidenceStagingPath()
             let metadata: EvidenceMetadata
-            do { metadata = try await node.exportEvidence(id, to: output) } catch {
+            do { metadata = try await node.exportEvidence(id, to: output, durable: false) } catch {
                 try? FileManager.default.removeItem(atPath: output)
                 throw error
             }

@@ -288,7 +288,8 @@ extension Node {
 
     /// Decrypts an evidence file this node holds into `output`; the file appears only once its
     /// SHA-256 matches the event's.
-    public func exportEvidence(_ id: EventID, to output: String) async throws -> EvidenceMetadata {
+    /// `durable: false` skips the flush to disk, for a copy served once and deleted.
+    public func exportEvidence(_ id: EventID, to output: String, durable: Bool = true) async throws -> EvidenceMetadata {
         guard let stored = try await store.event(id), stored.event.type == .evidenceAdded else {
             throw AccordError(.notFound, "this node holds no evidence \(id.hex)")
         }
@@ -301,7 +302,7 @@ extension Node {
         case .failed: throw AccordError(.damaged, "evidence \(id.short) did not arrive intact and is not shown: \(item.failure ?? "")")
         case .queued, .transferring: throw AccordError(.notFound, "the encrypted file of evidence \(id.short) is not on this node yet (\(item.state.rawValue))")
         }
-        try EvidenceFiles.decrypt(input: path, header: metadata.encryption, fileKey: try evidenceFileKey(metadata.encryption), sha256: metadata.sha256, output: output)
+        try EvidenceFiles.decrypt(input: path, header: metadata.encryption, fileKey: try evidenceFileKey(metadata.encryption), sha256: metadata.sha256, output: output, durable: durable)
         return metadata
     }
 }
