@@ -55,7 +55,7 @@ import Testing
 
     @Test func aWellFormedUnknownTypeIsUnsupportedNotMalformed() {
         guard case .object(var m) = sample().json else { return }
-        m["type"] = "stix.objects_shared"
+        m["type"] = "report.future_kind"
         #expect {
             _ = try Event(json: .object(m))
         } throws: { error in
