@@ -119,7 +119,7 @@ import Testing
                 m["sig"] = .string(Encoding.base64(a.node.keys.sign(unsigned)))
                 return CanonicalJSON.encode(.object(m))
             }
-            for (type, code) in [("stix.objects_shared", "unsupported_type"), ("Not A Type!", "malformed")] {
+            for (type, code) in [("report.future_kind", "unsupported_type"), ("Not A Type!", "malformed")] {
                 let body = Array("{\"batch\":\"t-\(code)\",\"events\":[".utf8) + (try retyped(type)) + Array("]}".utf8)
                 let reply = try await RawFederationClient().post(body, to: b.url, recipient: "borealis", sender: "aurelia", keys: a.node.keys)
                 #expect(reply.status == 200)
