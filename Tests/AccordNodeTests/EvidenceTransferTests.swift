@@ -351,7 +351,9 @@ import Testing
                 #expect(error?.code == .gone)
                 // Each party learns of the other's purge.
                 #expect(try await TestCluster.eventually {
-                    Set(try await node.custody(inCase: caseID, evidence: id).filter { $0.action == "purged" }.map(\.node)) == ["aurelia", "borealis"]
+                    // Delivery retries wait on the injected clock: keep it moving.
+                    time.advance(seconds: 1)
+                    return Set(try await node.custody(inCase: caseID, evidence: id).filter { $0.action == "purged" }.map(\.node)) == ["aurelia", "borealis"]
                 })
             }
             // A second pass purges nothing and records nothing more.
