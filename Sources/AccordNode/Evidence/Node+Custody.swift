@@ -84,14 +84,7 @@ extension Node {
 /// A custody record from a party to the case, about evidence of that case.
 struct CustodyHandler: ReceiptHandler {
     func accept(_ event: Event, into context: inout ReceiptContext) async throws {
-        guard let caseID = event.caseID else { throw AccordError(.malformed, "a custody record names its case", field: "case") }
-        var state = context.states[caseID]
-        if state == nil { state = try await context.node.currentState(caseID) }
-        guard let state else { throw AccordError(.unknownCase, "\(context.node.name) holds no case \(caseID.hex)") }
-        guard state.participants.contains(event.origin) else { throw AccordError(.forbidden, "\(event.origin) is not a party to case \(caseID.short)") }
-        guard event.to.allSatisfy(state.participants.contains) else {
-            throw AccordError(.notAddressed, "custody records may be addressed only to the parties of case \(caseID.short)", field: "to")
-        }
+        let caseID = try await context.requireCaseParties(event, what: "a custody record", plural: "custody records")
         let custody = try EvidenceCustody(body: event.body)
         // Evidence from another party may still be on its way; a known one must be this case's.
         if let evidence = try await context.node.store.event(custody.evidence) {

@@ -312,14 +312,7 @@ extension Node {
 /// and be encrypted for exactly its author and addressees, this node with its current key.
 struct EvidenceHandler: ReceiptHandler {
     func accept(_ event: Event, into context: inout ReceiptContext) async throws {
-        guard let caseID = event.caseID else { throw AccordError(.malformed, "evidence names its case", field: "case") }
-        var state = context.states[caseID]
-        if state == nil { state = try await context.node.currentState(caseID) }
-        guard let state else { throw AccordError(.unknownCase, "\(context.node.name) holds no case \(caseID.hex)") }
-        guard state.participants.contains(event.origin) else { throw AccordError(.forbidden, "\(event.origin) is not a party to case \(caseID.short)") }
-        guard event.to.allSatisfy(state.participants.contains) else {
-            throw AccordError(.notAddressed, "evidence may be addressed only to the parties of case \(caseID.short)", field: "to")
-        }
+        _ = try await context.requireCaseParties(event, what: "evidence", plural: "evidence")
         let metadata = try EvidenceMetadata(body: event.body)
         try metadata.checkRecipients(author: event.origin, to: event.to)
         guard metadata.encryption.recipients.first(where: { $0.node == context.node.name })?.key == context.node.keys.publicEncryptionKey else {

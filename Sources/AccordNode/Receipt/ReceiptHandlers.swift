@@ -21,6 +21,22 @@ struct ReceiptContext {
     }
 }
 
+extension ReceiptContext {
+    /// For an event about a case that is not a case step (evidence, custody): the case it names,
+    /// which this node holds, with its author a party and every addressee a party.
+    func requireCaseParties(_ event: Event, what: String, plural: String) async throws -> EventID {
+        guard let caseID = event.caseID else { throw AccordError(.malformed, "\(what) names its case", field: "case") }
+        var state = states[caseID]
+        if state == nil { state = try await node.currentState(caseID) }
+        guard let state else { throw AccordError(.unknownCase, "\(node.name) holds no case \(caseID.hex)") }
+        guard state.participants.contains(event.origin) else { throw AccordError(.forbidden, "\(event.origin) is not a party to case \(caseID.short)") }
+        guard event.to.allSatisfy(state.participants.contains) else {
+            throw AccordError(.notAddressed, "\(plural) may be addressed only to the parties of case \(caseID.short)", field: "to")
+        }
+        return caseID
+    }
+}
+
 /// Checks a received event of one type against what the node holds and records its effects in
 /// the batch's context, or throws the reason it is refused. Nothing is stored here.
 protocol ReceiptHandler: Sendable {
