@@ -518,6 +518,10 @@ extension SQLiteStore {
                     """,
                 arguments: [policy.alertsPerOrigin])
             deleted["alerts"] = db.changesCount
+            // TAXII status resources: a client reads its POST's status soon after, or never.
+            try db.execute(
+                sql: "DELETE FROM taxii_status WHERE created_at < ?", arguments: [now.milliseconds - Int64(policy.taxiiStatusDays) * 86_400_000])
+            deleted["taxii_status"] = db.changesCount
             return deleted
         }
     }

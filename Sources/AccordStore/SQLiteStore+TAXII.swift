@@ -38,35 +38,38 @@ extension SQLiteStore {
         var next = max(now, lastAdded + 1)
         var results: [TAXIIAddResult] = []
         results.reserveCapacity(objects.count)
+        // Prepared once per transaction (and cached by the connection): an envelope of many
+        // objects runs the same five statements for each.
+        let storedBody = try db.cachedStatement(sql: "SELECT body FROM taxii_objects WHERE collection = ? AND object_id = ? AND version = ?")
+        let sameBody = try db.cachedStatement(sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?")
+        let bounds = try db.cachedStatement(sql: "SELECT MIN(version) AS lo, MAX(version) AS hi FROM taxii_objects WHERE collection = ? AND object_id = ?")
+        let unmarkLast = try db.cachedStatement(sql: "UPDATE taxii_objects SET is_last = 0 WHERE collection = ? AND object_id = ? AND version = ?")
+        let unmarkFirst = try db.cachedStatement(sql: "UPDATE taxii_objects SET is_first = 0 WHERE collection = ? AND object_id = ? AND version = ?")
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO taxii_objects(collection, object_id, type, version, spec_version, date_added, is_last, is_first, tlp, origin, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for o in objects {
             let version = o.version ?? next
-            if o.version != nil,
-                let stored = try Data.fetchOne(
-                    db, sql: "SELECT body FROM taxii_objects WHERE collection = ? AND object_id = ? AND version = ?", arguments: [collection, o.id, version])
-            {
+            if o.version != nil, let stored = try Data.fetchOne(storedBody, arguments: [collection, o.id, version]) {
                 results.append([UInt8](stored) == o.body ? .duplicate(version: version) : .conflict(version: version))
                 continue
             }
-            if o.version == nil,
-                try Int.fetchOne(db, sql: "SELECT 1 FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?", arguments: [collection, o.id, Data(o.body)]) != nil
-            {
+            if o.version == nil, let v = try Int64.fetchOne(sameBody, arguments: [collection, o.id, Data(o.body)]) {
                 // An object without timestamps (an SCO) posted again unchanged.
-                let v = try Int64.fetchOne(db, sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?", arguments: [collection, o.id, Data(o.body)]) ?? version
                 results.append(.duplicate(version: v))
                 continue
             }
-            let bounds = try Row.fetchOne(db, sql: "SELECT MIN(version) AS lo, MAX(version) AS hi FROM taxii_objects WHERE collection = ? AND object_id = ?", arguments: [collection, o.id])
-            let lo: Int64? = bounds?["lo"], hi: Int64? = bounds?["hi"]
+            let row = try Row.fetchOne(bounds, arguments: [collection, o.id])
+            let lo: Int64? = row?["lo"], hi: Int64? = row?["hi"]
             let isLast = hi.map { version > $0 } ?? true
             let isFirst = lo.map { version < $0 } ?? true
-            if isLast { try db.execute(sql: "UPDATE taxii_objects SET is_last = 0 WHERE collection = ? AND object_id = ? AND is_last = 1", arguments: [collection, o.id]) }
-            if isFirst { try db.execute(sql: "UPDATE taxii_objects SET is_first = 0 WHERE collection = ? AND object_id = ? AND is_first = 1", arguments: [collection, o.id]) }
-            try db.execute(
-                sql: """
-                    INSERT INTO taxii_objects(collection, object_id, type, version, spec_version, date_added, is_last, is_first, tlp, origin, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [collection, o.id, o.type, version, o.specVersion, next, isLast, isFirst, o.tlp, o.origin, Data(o.body)])
+            // The previous last (first) version is exactly `hi` (`lo`): one row by the unique key,
+            // never a scan of the collection's last (first) versions.
+            if isLast, let hi { try unmarkLast.execute(arguments: [collection, o.id, hi]) }
+            if isFirst, let lo { try unmarkFirst.execute(arguments: [collection, o.id, lo]) }
+            try insert.execute(arguments: [collection, o.id, o.type, version, o.specVersion, next, isLast, isFirst, o.tlp, o.origin, Data(o.body)])
             results.append(.added(version: version, dateAdded: next))
             next += 1
         }
@@ -76,36 +79,49 @@ extension SQLiteStore {
         return results
     }
 
+    /// The SQL of one page and its arguments. Every filter combination runs on an index that
+    /// starts at the collection and the first filter, so a page costs the same with a million
+    /// objects stored as with a hundred (StoreTAXIIQueryPlanTests).
+    static func objectsQuery(_ q: TAXIIObjectQuery) -> (String, StatementArguments) {
+        var sql = "SELECT object_id, version, date_added, body, tlp, origin FROM taxii_objects WHERE collection = ?"
+        var args: [(any DatabaseValueConvertible)?] = [q.collection]
+        // With ids named, the unique (collection, object_id, version) index finds their few rows,
+        // which are then sorted; the unary + on the other columns keeps the planner off the
+        // (collection, date_added) and (collection, is_last, date_added) indexes, which walk the
+        // collection in date order.
+        let mark = q.ids.isEmpty ? "" : "+"
+        if let after = q.addedAfter {
+            sql += " AND \(mark)date_added > ?"
+            args.append(after)
+        }
+        func any(_ column: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            sql += " AND \(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))"
+            args.append(contentsOf: values.map { $0 as (any DatabaseValueConvertible)? })
+        }
+        any("object_id", q.ids)
+        any("type", q.types)
+        any("spec_version", q.specVersions)
+        let v = q.versions.isEmpty ? TAXIIVersionFilter(last: true) : q.versions
+        if !v.all {
+            var terms: [String] = []
+            if v.last { terms.append("\(mark)is_last = 1") }
+            if v.first { terms.append("\(mark)is_first = 1") }
+            if !v.exact.isEmpty {
+                terms.append("version IN (\(Array(repeating: "?", count: v.exact.count).joined(separator: ",")))")
+                args.append(contentsOf: v.exact.map { $0 as (any DatabaseValueConvertible)? })
+            }
+            sql += terms.count == 1 ? " AND \(terms[0])" : " AND (\(terms.joined(separator: " OR ")))"
+        }
+        sql += " ORDER BY \(mark)date_added LIMIT ?"
+        args.append(q.limit + 1)
+        return (sql, StatementArguments(args))
+    }
+
     public func objects(_ q: TAXIIObjectQuery) async throws -> TAXIIPage {
         try await read { db in
-            var sql = "SELECT object_id, version, date_added, body, tlp, origin FROM taxii_objects WHERE collection = ?"
-            var args: [(any DatabaseValueConvertible)?] = [q.collection]
-            if let after = q.addedAfter {
-                sql += " AND date_added > ?"
-                args.append(after)
-            }
-            func any(_ column: String, _ values: [String]) {
-                guard !values.isEmpty else { return }
-                sql += " AND \(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))"
-                args.append(contentsOf: values.map { $0 as (any DatabaseValueConvertible)? })
-            }
-            any("object_id", q.ids)
-            any("type", q.types)
-            any("spec_version", q.specVersions)
-            let v = q.versions.isEmpty ? TAXIIVersionFilter(last: true) : q.versions
-            if !v.all {
-                var terms: [String] = []
-                if v.last { terms.append("is_last = 1") }
-                if v.first { terms.append("is_first = 1") }
-                if !v.exact.isEmpty {
-                    terms.append("version IN (\(Array(repeating: "?", count: v.exact.count).joined(separator: ",")))")
-                    args.append(contentsOf: v.exact.map { $0 as (any DatabaseValueConvertible)? })
-                }
-                sql += terms.count == 1 ? " AND \(terms[0])" : " AND (\(terms.joined(separator: " OR ")))"
-            }
-            sql += " ORDER BY date_added LIMIT ?"
-            args.append(q.limit + 1)
-            var rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let (sql, args) = Self.objectsQuery(q)
+            var rows = try Row.fetchAll(db, sql: sql, arguments: args)
             let more = rows.count > q.limit
             if more { rows.removeLast() }
             let objects = rows.map { r in
@@ -147,12 +163,18 @@ extension SQLiteStore {
         return gone.map { TAXIIDeleted(id: id, version: $0) }
     }
 
-    public func provenance(id: String, version: Int64) async throws -> (origin: String, tlp: Int?)? {
-        try await read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1", arguments: [id, version])
-            else { return nil }
-            return (row["origin"] as String, row["tlp"] as Int?)
+    public func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance] {
+        guard !keys.isEmpty else { return [:] }
+        return try await read { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1")
+            var found: [TAXIIObjectKey: TAXIIProvenance] = [:]
+            for key in Set(keys) {
+                if let row = try Row.fetchOne(statement, arguments: [key.id, key.version]) {
+                    found[key] = TAXIIProvenance(origin: row["origin"], tlp: row["tlp"])
+                }
+            }
+            return found
         }
     }
 

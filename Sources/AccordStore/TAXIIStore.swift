@@ -15,8 +15,9 @@ public protocol TAXIIStore: Sendable {
     func objects(_ query: TAXIIObjectQuery) async throws -> TAXIIPage
     /// Deletes the versions of `id` that `versions` selects; returns the versions deleted.
     func deleteObject(_ id: String, versions: TAXIIVersionFilter, from collection: String) async throws -> [TAXIIDeleted]
-    /// The peer an object version came from, when this node received it from one (any collection).
-    func provenance(id: String, version: Int64) async throws -> (origin: String, tlp: Int?)?
+    /// The peers object versions came from, for those this node received from one (any
+    /// collection), keyed by `TAXIIObjectKey`; one read for a whole envelope.
+    func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance]
 
     func saveAccount(_ account: TAXIIAccount) async throws
     func account(named name: String) async throws -> TAXIIAccount?
@@ -30,6 +31,22 @@ public protocol TAXIIStore: Sendable {
 
     func saveStatus(_ status: TAXIIStatusRecord) async throws
     func status(_ id: String) async throws -> TAXIIStatusRecord?
+}
+
+/// One version of one object, in any collection.
+public struct TAXIIObjectKey: Hashable, Sendable {
+    public var id: String
+    public var version: Int64
+    public init(id: String, version: Int64) {
+        self.id = id
+        self.version = version
+    }
+}
+
+/// Where a received object version came from, and the TLP level it came with.
+public struct TAXIIProvenance: Sendable, Equatable {
+    public var origin: String
+    public var tlp: Int?
 }
 
 /// Microseconds since 1970 (UTC): TAXII's `date_added` and STIX versions keep that precision.

@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    @Test func taxiiStatusResourcesAreKeptForTheirDaysOnly() async throws {
+        try await withStore { store in
+            for (id, age) in [("old", Int64(-8)), ("week", -6), ("new", 0)] {
+                try await store.saveStatus(TAXIIStatusRecord(id: id, account: "misp", body: Array("{}".utf8), createdAt: t0.adding(days: age)))
+            }
+            let deleted = try await store.prune(RetentionPolicy(taxiiStatusDays: 7), now: t0)
+            #expect(deleted["taxii_status"] == 1)
+            #expect(try await store.status("old") == nil)
+            #expect(try await store.status("week") != nil)
+            #expect(try await store.status("new") != nil)
+        }
+    }
+
     @Test func aCheckpointIsStoredOnceAndPruningNeverTakesWhatAReceiptNeeds() async throws {
         try await withStore { store in
             let old = t0.adding(days: -60)

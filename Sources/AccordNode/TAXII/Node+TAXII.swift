@@ -24,11 +24,16 @@ extension Node {
         let unmarked = configuration.taxii.unmarkedLevel
         var failures: [JSONValue] = []
         var prepared: [(JSONValue, TAXIINewObject)] = []
-        for object in objects {
-            switch ObjectIntake.prepare(object, unmarked: unmarked, origin: nil) {
+        let intake = objects.map { ($0, ObjectIntake.prepare($0, unmarked: unmarked, origin: nil)) }
+        let sources = try await store.provenance(of: intake.compactMap { _, r in
+            guard case .success(let o) = r, let v = o.version else { return nil }
+            return TAXIIObjectKey(id: o.id, version: v)
+        })
+        for (object, result) in intake {
+            switch result {
             case .success(let o):
                 // A peer's TLP:RED object stays in the one collection its named reader reads.
-                if let v = o.version, let source = try await store.provenance(id: o.id, version: v), source.tlp == TLPLevel.red.rawValue {
+                if let v = o.version, let source = sources[TAXIIObjectKey(id: o.id, version: v)], source.tlp == TLPLevel.red.rawValue {
                     failures.append(Self.statusDetail(
                         id: o.id, version: object["modified"]?.stringValue, message: "object_marking_refs: TLP:RED from \(source.origin) is not put in a collection other accounts read"))
                     continue
@@ -79,9 +84,10 @@ extension Node {
         guard !objects.isEmpty, !(collection.shareTo.isEmpty && collection.redTo.isEmpty) else { return [] }
         var groups: [[String]: [JSONValue]] = [:]
         var order: [[String]] = []
+        let sources = try await store.provenance(of: objects.compactMap { _, o in o.version.map { TAXIIObjectKey(id: o.id, version: $0) } })
         for (object, o) in objects {
             let level = o.tlp.flatMap(TLPLevel.init(rawValue:)) ?? configuration.taxii.unmarkedLevel
-            let source = o.version == nil ? nil : try await store.provenance(id: o.id, version: o.version!)
+            let source = o.version.flatMap { sources[TAXIIObjectKey(id: o.id, version: $0)] }
             // Marked down since it arrived? The level it came with still holds.
             let effective = max(level, source?.tlp.flatMap(TLPLevel.init(rawValue:)) ?? level)
             let audience = SharingPolicy.audience(level: effective, receivedFrom: source?.origin, shareTo: collection.shareTo, redTo: collection.redTo)
