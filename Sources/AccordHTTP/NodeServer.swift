@@ -71,6 +71,6 @@ public struct NodeServer: Sendable {
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
-         EvidenceTransferService(node: node, client: client)]
+         EvidenceTransferService(node: node, client: client), NotificationService(node: node)]
     }
 }
