@@ -57,9 +57,10 @@ enum MailSender {
         let headers = [
             "From: " + email.from,
             "To: " + email.to.joined(separator: ", "),
-            "Subject: " + encodeHeader(subject),
+            header("Subject", subject),
             "Date: " + rfc5322Date(now),
-            "Message-ID: <\(id).\(now.milliseconds)@\(node).accord.invalid>",
+            // The same for every attempt: a mail system or reader that sees it twice keeps one.
+            "Message-ID: <\(id)@\(node).accord.invalid>",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: 8bit",
@@ -90,22 +91,38 @@ enum MailSender {
         return out + current
     }
 
-    /// A header value as is when it is short printable ASCII, else RFC 2047 encoded words
-    /// (UTF-8, base64), folded so that no line exceeds 78 characters.
-    static func encodeHeader(_ value: String) -> String {
-        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) && value.utf8.count <= 66 && !value.contains("=?") { return value }
-        var words: [String] = []
-        var chunk: [UInt8] = []
-        for scalar in value.unicodeScalars {
-            let bytes = Array(String(scalar).utf8)
-            if chunk.count + bytes.count > 45 {
-                words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
-                chunk = []
+    /// A header line: printable ASCII folded at spaces, anything else as RFC 2047 encoded words
+    /// (UTF-8, base64); no line longer than 78 characters.
+    static func header(_ name: String, _ value: String) -> String {
+        let ascii = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !value.contains("=?")
+        let words: [String]
+        if ascii {
+            words = value.split(separator: " ").map(String.init)
+        } else {
+            var encoded: [String] = []
+            var chunk: [UInt8] = []
+            for scalar in value.unicodeScalars {
+                let bytes = Array(String(scalar).utf8)
+                if chunk.count + bytes.count > 45 {
+                    encoded.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
+                    chunk = []
+                }
+                chunk += bytes
             }
-            chunk += bytes
+            if !chunk.isEmpty { encoded.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
+            words = encoded
         }
-        if !chunk.isEmpty { words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=") }
-        return words.joined(separator: "\n ")
+        var lines: [String] = []
+        var line = name + ":"
+        for word in words {
+            if line.utf8.count + 1 + word.utf8.count > 78 && line.contains(" ") {
+                lines.append(line)
+                line = ""
+            }
+            line += " " + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
     }
 
     static func rfc5322Date(_ t: Timestamp) -> String {
