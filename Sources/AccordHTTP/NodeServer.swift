@@ -29,6 +29,7 @@ public struct NodeServer: Sendable {
         let limiter = PeerRateLimiter(rate: limits.peerRequestsPerSecond, burst: limits.peerBurst, time: node.time)
         FederationRoutes.add(to: router, node: node, limiter: limiter)
         EvidenceTransferRoutes.add(to: router, node: node, limiter: limiter)
+        OpenAPIDocument.add(to: router)
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
         TAXIIRoutes.add(to: router, node: node, cursor: PageCursor(key: taxiiCursorKey()))

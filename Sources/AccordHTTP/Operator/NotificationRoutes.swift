@@ -45,7 +45,7 @@ enum NotificationRoutes {
             ], status: .accepted)
         }
 
-        api.post("/notifications/{id}/retry") { _, context -> Response in
+        api.post("/notifications/:id/retry") { _, context -> Response in
             guard let id = context.parameters.get("id"), id.hasPrefix("ntf-"), id.utf8.count <= 64 else {
                 throw AccordError(.malformed, "a notification id looks like ntf- and 32 hex digits")
             }
