@@ -217,3 +217,31 @@ struct SchemaCheck {
         return out
     }
 }
+
+/// schemathesis (PyPI; scripts/setup installs it) generates requests for every operation of the
+/// description against a real node (scripts/api-fuzz): no 5xx answer, every answer matches its schema.
+@Suite(.serialized) struct OpenAPIFuzzTests {
+    @Test func schemathesisFindsNoServerErrorAndNoAnswerOutsideItsSchema() async throws {
+        let script = TAXIIInteropTests.scripts + "/api-fuzz"
+        let binary = try CrashRecoveryTests.accordBinary()
+        // Off the cooperative pool: the run takes a minute, and other tests' nodes share its threads.
+        let (status, output) = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Int32, String), any Error>) in
+            DispatchQueue.global().async {
+                c.resume(with: Result {
+                    let p = Process()
+                    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    p.arguments = ["bash", script, binary, "25"]
+                    let out = Pipe()
+                    p.standardOutput = out
+                    p.standardError = out
+                    try p.run()
+                    let data = out.fileHandleForReading.readDataToEndOfFile()
+                    p.waitUntilExit()
+                    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+                })
+            }
+        }
+        #expect(status == 0, "\(output.suffix(6000))")
+        #expect(output.contains("No issues found"), "\(output.suffix(2000))")
+    }
+}

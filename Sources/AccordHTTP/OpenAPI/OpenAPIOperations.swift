@@ -127,7 +127,7 @@ extension OpenAPIDocument {
                       body: ref("NewAccount"), bodyExamples: ["with password": ["name": "misp", "password": "correct horse battery staple"], "token only": ["name": "opencti"]],
                       success: ok(anyObject, "Created", status: "201"), errors: ["400", "401", "403", "409"]),
             Operation(method: "delete", path: "/api/v1/taxii/accounts/{name}", role: .admin, summary: "Delete a TAXII client account",
-                      success: ("204", "Deleted", nil, "application/json"), errors: ["401", "403", "404"]),
+                      success: ok(["type": "object", "required": ["deleted"], "properties": ["deleted": string]], "Deleted"), errors: ["401", "403", "404"]),
             Operation(method: "post", path: "/api/v1/taxii/accounts/{name}/rights", role: .admin, summary: "Grant or withdraw an account's rights on a collection",
                       body: ref("Rights"), bodyExamples: ["read and write": ["collection": "2f1c0d4e-8a1b-4c6e-9f3a-7b5d2e1c0a9f", "read": true, "write": true]],
                       success: ok(anyObject), errors: ["400", "401", "403", "404"]),

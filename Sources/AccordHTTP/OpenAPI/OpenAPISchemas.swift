@@ -126,7 +126,7 @@ enum OpenAPISchemas {
                                  required: ["state", "timeline"]),
             "AuthoredStep": object(["event": eventID, "log_index": ["type": "integer"], "summary": ["type": "string"], "state": D.ref("CaseState")],
                                    required: ["event", "log_index", "summary"]),
-            "Draft": object(["id": ["type": "string"], "author": ["type": "string"], "created_at": time, "request": D.ref("OpenCaseRequest")], required: ["id", "author", "created_at", "request"]),
+            "Draft": object(["id": ["type": "string"], "author": ["type": "string"], "created_at": time, "request": ["type": "object", "description": "The case as the analyst wrote it (the members of OpenCaseRequest); checked in full only when an officer sends it"]], required: ["id", "author", "created_at", "request"]),
             "OverdueItem": object(["case": eventID, "kind": ["type": "string"], "title": ["type": "string"], "what": ["type": "string", "enum": ["acknowledgement", "answer", "preservation_ended"]],
                                    "owed_by": nodeName, "due": time, "overdue_seconds": ["type": "integer"]]),
             "DeliveryStatus": object(["peer": nodeName, "delivered": ["type": "integer"], "pending": ["type": "integer"], "rejected": ["type": "integer"],
