@@ -8,17 +8,21 @@ public struct RetentionPolicy: Sendable, Codable, Equatable {
     public var observedCheckpointDays: Int
     /// Equivocation alerts kept per origin (the newest).
     public var alertsPerOrigin: Int
+    /// Notifications delivered or given up, kept this long for operators to look at.
+    public var notificationDays: Int
 
-    public init(inboundBatchDays: Int = 30, observedCheckpointDays: Int = 7, alertsPerOrigin: Int = 100) {
+    public init(inboundBatchDays: Int = 30, observedCheckpointDays: Int = 7, alertsPerOrigin: Int = 100, notificationDays: Int = 30) {
         self.inboundBatchDays = inboundBatchDays
         self.observedCheckpointDays = observedCheckpointDays
         self.alertsPerOrigin = alertsPerOrigin
+        self.notificationDays = notificationDays
     }
 
     enum CodingKeys: String, CodingKey {
         case inboundBatchDays = "inbound_batch_days"
         case observedCheckpointDays = "observed_checkpoint_days"
         case alertsPerOrigin = "alerts_per_origin"
+        case notificationDays = "notification_days"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,11 +31,13 @@ public struct RetentionPolicy: Sendable, Codable, Equatable {
         inboundBatchDays = try c.decodeIfPresent(Int.self, forKey: .inboundBatchDays) ?? d.inboundBatchDays
         observedCheckpointDays = try c.decodeIfPresent(Int.self, forKey: .observedCheckpointDays) ?? d.observedCheckpointDays
         alertsPerOrigin = try c.decodeIfPresent(Int.self, forKey: .alertsPerOrigin) ?? d.alertsPerOrigin
+        notificationDays = try c.decodeIfPresent(Int.self, forKey: .notificationDays) ?? d.notificationDays
     }
 
     public func validate() throws(AccordError) {
         guard inboundBatchDays >= 1, observedCheckpointDays >= 1, alertsPerOrigin >= 1 else {
             throw AccordError(.configuration, "retention.inbound_batch_days, observed_checkpoint_days and alerts_per_origin must be at least 1")
         }
+        guard notificationDays >= 1 else { throw AccordError(.configuration, "retention.notification_days must be at least 1") }
     }
 }
