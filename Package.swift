@@ -163,6 +163,8 @@ let package = Package(
             dependencies: [
                 "AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport", "AccordSTIX", "AccordTAXII",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

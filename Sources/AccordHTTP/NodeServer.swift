@@ -29,6 +29,7 @@ public struct NodeServer: Sendable {
         let limiter = PeerRateLimiter(rate: limits.peerRequestsPerSecond, burst: limits.peerBurst, time: node.time)
         FederationRoutes.add(to: router, node: node, limiter: limiter)
         EvidenceTransferRoutes.add(to: router, node: node, limiter: limiter)
+        OpenAPIDocument.add(to: router)
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
         TAXIIRoutes.add(to: router, node: node, cursor: PageCursor(key: taxiiCursorKey()))
@@ -71,6 +72,6 @@ public struct NodeServer: Sendable {
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
-         EvidenceTransferService(node: node, client: client)]
+         EvidenceTransferService(node: node, client: client), NotificationService(node: node)]
     }
 }

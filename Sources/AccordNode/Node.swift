@@ -43,6 +43,8 @@ public final class Node: Sendable {
     public let evidenceTransfers = EvidenceTransfers()
     /// One retention pass over evidence at a time (the hourly service, an operator's call).
     let evidencePurgeLock = AsyncLock()
+    /// Fired when notifications are queued, so the notification service sends them at once.
+    let notificationsQueued = Signal()
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
@@ -68,6 +70,7 @@ public final class Node: Sendable {
     /// Opens the node kept in `directory`.
     public static func open(_ directory: DataDirectory, time: any TimeSource = SystemTime(), logger: Logger? = nil) throws -> Node {
         let configuration = try directory.loadConfiguration()
+        try configuration.notifications.checkSecrets(directory: directory)
         let store = try directory.openStore()
         try directory.finishInterruptedRotation(announced: store.announcedSigningKeys())
         try directory.finishInterruptedEncryptionRotation(announced: store.latestProfileEncryptionKey())

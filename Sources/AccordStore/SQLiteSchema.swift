@@ -314,6 +314,30 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v9: notification outbox") { db in
+            // One row per notification and destination (a webhook URL, the e-mail command):
+            // written in the transaction that stores what caused it, sent at least once, kept
+            // with its attempts and last error so operators see what was given up.
+            try db.execute(
+                sql: """
+                    CREATE TABLE notification_outbox (
+                      id TEXT NOT NULL,
+                      channel TEXT NOT NULL,
+                      target TEXT NOT NULL,
+                      event TEXT NOT NULL,
+                      payload BLOB NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      next_attempt INTEGER NOT NULL,
+                      delivered_at INTEGER,
+                      failed_at INTEGER,
+                      last_error TEXT,
+                      PRIMARY KEY (id, channel, target)
+                    );
+                    CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt) WHERE delivered_at IS NULL AND failed_at IS NULL;
+                    CREATE INDEX notification_outbox_by_time ON notification_outbox(created_at);
+                    """)
+        }
         return m
     }
 }

@@ -522,6 +522,11 @@ extension SQLiteStore {
             try db.execute(
                 sql: "DELETE FROM taxii_status WHERE created_at < ?", arguments: [now.milliseconds - Int64(policy.taxiiStatusDays) * 86_400_000])
             deleted["taxii_status"] = db.changesCount
+            // Notifications settled (delivered or given up) long enough ago; pending ones stay.
+            let settled = now.milliseconds - Int64(policy.notificationDays) * 86_400_000
+            try db.execute(
+                sql: "DELETE FROM notification_outbox WHERE COALESCE(delivered_at, failed_at) < ?", arguments: [settled])
+            deleted["notification_outbox"] = db.changesCount
             return deleted
         }
     }

@@ -233,6 +233,7 @@ public final class SQLiteStore: Store {
             if seen != nil { return }
             for event in receipt.events { _ = try Self.insertEvent(db, event, now: receipt.now) }
             try Self.applyInbound(db, receipt.taxii, now: receipt.now)
+            _ = try Self.insertNotifications(db, receipt.notifications)
             for state in receipt.caseStates { try Self.saveCase(db, state) }
             for change in receipt.keyChanges {
                 try db.execute(sql: "UPDATE peers SET signing_key = ? WHERE name = ?", arguments: [Data(change.key.raw), change.peer])

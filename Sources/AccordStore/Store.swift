@@ -6,7 +6,7 @@ import AccordCore
 /// passes one conformance suite (Tests/AccordStoreTests/StoreConformanceTests.swift).
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore {}
+public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore, NotificationStore {}
 
 /// Small facts about the node itself (its current profile event, …).
 public protocol MetadataStore: Sendable {
@@ -212,6 +212,8 @@ public struct InboundReceipt: Sendable {
     public var now: Timestamp
     /// STIX objects and tombstones from accepted `stix.*` events, for the peer's collections.
     public var taxii: [TAXIIInbound] = []
+    /// Notifications to people (webhooks, e-mail) about what the accepted events ask of this node.
+    public var notifications: [QueuedNotification] = []
 
     public init(
         peer: String, batchID: String, events: [Event], caseStates: [CaseState], keyChanges: [(peer: String, key: PublicSigningKey)],

@@ -63,6 +63,9 @@ public enum OperatorPolicy {
         rule(.post, "/taxii/accounts", .admin),
         rule(.delete, "/taxii/accounts/{name}", .admin),
         rule(.post, "/taxii/accounts/{name}/rights", .admin),
+        rule(.get, "/notifications", .admin),
+        rule(.post, "/notifications/test", .admin),
+        rule(.post, "/notifications/{id}/retry", .admin),
     ]
 
     static let byRoute: [String: Role] = Dictionary(uniqueKeysWithValues: rules.map { ("\($0.method.rawValue) \($0.path)", $0.role) })

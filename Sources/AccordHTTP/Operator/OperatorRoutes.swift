@@ -79,6 +79,7 @@ enum OperatorRoutes {
         let store = node.store
         let api = router.group("/api/v1").add(middleware: OperatorAuthMiddleware(store: store))
         TAXIIAdminRoutes.add(to: api, node: node)
+        NotificationRoutes.add(to: api, node: node)
 
         api.get("/node") { request, _ -> Response in
             let profile = try await node.profile()

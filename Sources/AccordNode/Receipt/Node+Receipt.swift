@@ -69,9 +69,12 @@ extension Node {
                 peer: sender, batchID: batchID, events: accepted, caseStates: Array(context.states.values), keyChanges: context.keyChanges,
                 profile: context.profileUpdates.last, result: responseBytes, now: now)
             receipt.taxii = context.taxii
+            // Committed with the events: a notification is neither lost nor queued twice by a restart.
+            receipt.notifications = notifications.queue(received: accepted, states: context.states, at: now)
             try await store.commitReceived(receipt)
             for state in context.states.values { commits.remember(state) }
             notifyBatch(BatchKey(peer: sender, batch: batchID))
+            if !receipt.notifications.isEmpty { notificationsQueued.fire() }
             if !accepted.isEmpty {
                 receivedOrigins.withLock { $0.formUnion(accepted.map(\.origin)) }
                 notifyReceipt(of: accepted.map(\.id))

@@ -44,6 +44,12 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { taxiiSettings = newValue }
     }
     var taxiiSettings: TAXIISettings?
+    /// Webhooks and e-mail for new incoming work (`notifications`; absent means none).
+    public var notifications: NotificationSettings {
+        get { notificationSettings ?? NotificationSettings() }
+        set { notificationSettings = newValue }
+    }
+    var notificationSettings: NotificationSettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -70,6 +76,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case retentionSettings = "retention"
         case evidenceSettings = "evidence"
         case taxiiSettings = "taxii"
+        case notificationSettings = "notifications"
     }
 
     public func validate() throws(AccordError) {
@@ -88,6 +95,7 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try retention.validate()
         try evidence.validate()
         try taxii.validate()
+        try notifications.validate()
         try profile.validate()
     }
 }
@@ -198,7 +206,9 @@ extension NodeConfiguration {
             throw AccordError(.configuration, "cannot read \(url.path): is this an Accord data directory? (run accord init first)")
         }
         let config: NodeConfiguration
-        do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch {
+        do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch let e as AccordError {
+            throw AccordError(.configuration, "\(url.path): \(e.message)")
+        } catch {
             throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error)")
         }
         try config.validate()

@@ -1,0 +1,145 @@
+import AccordCore
+import AccordNode
+import AccordStore
+
+/// The schemas of the operator API's bodies. Request schemas list every member the node takes
+/// (`additionalProperties: false`); response schemas list the members a client may rely on and
+/// let later versions add more.
+enum OpenAPISchemas {
+    typealias D = OpenAPIDocument
+    static let time: JSONValue = ["type": "string", "format": "date-time", "description": "RFC 3339, UTC, milliseconds"]
+    static let eventID: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{64}$", "description": "An event id: SHA-256, 64 lowercase hex digits"]
+    static let nodeName: JSONValue = ["type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{0,62}$"]
+    static let text: JSONValue = ["type": "string", "maxLength": 16384]
+
+    static func object(_ properties: [String: JSONValue], required: [String] = [], closed: Bool = false, description: String? = nil) -> JSONValue {
+        var o: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
+        if !required.isEmpty { o["required"] = .strings(required) }
+        if closed { o["additionalProperties"] = false }
+        if let description { o["description"] = .string(description) }
+        return .object(o)
+    }
+
+    static func field(_ spec: FieldSpec) -> JSONValue {
+        var s: JSONValue
+        switch spec.shape {
+        case .text(.timestamp): s = time
+        case .text(.eventID): s = eventID
+        case .text(.free): s = text
+        case .bool(let mustBeTrue): s = mustBeTrue ? ["type": "boolean", "const": true] : ["type": "boolean"]
+        case .choice(let options): s = ["type": "string", "enum": .strings(options)]
+        case .textList(let format): s = ["type": "array", "minItems": 1, "items": format == .timestamp ? time : text]
+        }
+        if case .object(var o) = s {
+            o["description"] = .string(spec.help)
+            s = .object(o)
+        }
+        return s
+    }
+
+    /// `fields` of each kind, from the same specification the node checks them against.
+    static var caseFields: JSONValue {
+        var kinds: [String: JSONValue] = [:]
+        for kind in CaseKind.allCases {
+            var props: [String: JSONValue] = [:]
+            for spec in kind.fields { props[spec.name] = field(spec) }
+            kinds[kind.rawValue] = object(props, required: kind.fields.filter(\.required).map(\.name), closed: true, description: kind.title)
+        }
+        return ["description": "The fields of each kind: the schema under the case's kind applies.", "type": "object", "x-accord-by-kind": .object(kinds)]
+    }
+
+    static var stepBodies: JSONValue {
+        let grounds: JSONValue = ["type": "array", "items": ["type": "string", "enum": .strings(Ground.refusal.map(\.rawValue) + Ground.postponement.filter { !Ground.refusal.contains($0) }.map(\.rawValue))]]
+        let bodies: [String: JSONValue] = [
+            "acknowledge": object(["note": text], closed: true),
+            "request_information": object(["questions": text], required: ["questions"], closed: true),
+            "provide_information": object(["information": text, "in_reply_to": eventID], required: ["information"], closed: true),
+            "answer": object([
+                "outcome": ["type": "string", "enum": .strings(AnswerOutcome.allCases.map(\.rawValue))],
+                "grounds": grounds, "reason": text, "details": text,
+            ], required: ["outcome"], closed: true, description: "`reason` is required unless granted; `grounds` for refused (refusal grounds) and postponed (postponement grounds)"),
+            "extend": object(["answer_by": time, "preserve_until": time, "reason": text], required: ["reason"], closed: true,
+                             description: "At least one of answer_by and preserve_until (preservation only), later than the current one"),
+            "withdraw": object(["reason": text], required: ["reason"], closed: true),
+            "close": object(["reason": text], closed: true),
+            "propose_conditions": object(["conditions": text], required: ["conditions"], closed: true),
+            "accept_conditions": object(["proposal": eventID, "reason": text], required: ["proposal"], closed: true),
+            "decline_conditions": object(["proposal": eventID, "reason": text], required: ["proposal", "reason"], closed: true),
+        ]
+        return ["description": "The body of each step: the schema under the step's type applies.", "type": "object", "x-accord-by-step": .object(bodies)]
+    }
+
+    static var all: [String: JSONValue] {
+        [
+            "Error": object([
+                "error": object([
+                    "code": ["type": "string", "description": "Stable: malformed, missing_field, invalid_field, unauthorized, forbidden, not_found, unknown_case, conflict, illegal_step, too_large, rate_limited, busy, unavailable, …"],
+                    "message": ["type": "string", "description": "For a person; never a secret"],
+                    "field": ["type": "string", "description": "The member at fault, when there is one"],
+                ], required: ["code", "message"]),
+            ], required: ["error"]),
+            "OpenCaseRequest": object([
+                "kind": ["type": "string", "enum": .strings(CaseKind.allCases.map(\.rawValue))],
+                "title": ["type": "string", "minLength": 1, "maxLength": 300],
+                "to": ["type": "array", "minItems": 1, "items": nodeName],
+                "fields": D.ref("CaseFields"),
+                "norms": ["type": "array", "items": ["type": "string"], "description": "Norms and legal bases cited (GET /api/v1/norms)"],
+                "urgent": ["type": "boolean"],
+                "preservation_days": ["type": "integer", "minimum": .number(Double(DeadlinePolicy.minimumPreservationDays)), "description": "Preservation only"],
+            ], required: ["kind", "title", "to", "fields"], closed: true),
+            "CaseFields": caseFields,
+            "StepRequest": object([
+                "type": ["type": "string", "enum": .strings(EventType.stepNames.keys.sorted())],
+                "body": D.ref("StepBodies"),
+                "to": ["type": "array", "items": nodeName, "description": "Default: the other side of the case"],
+            ], required: ["type"], closed: true),
+            "StepBodies": stepBodies,
+            "CheckRequest": object(["to": ["type": "array", "items": nodeName, "description": "Default: every pinned peer"], "message": text], closed: true),
+            "AddPeerRequest": object([
+                "url": ["type": "string", "format": "uri"],
+                "fingerprint": ["type": "string", "description": "The fingerprint verified out of band"],
+                "replace": ["type": "string", "description": "The old fingerprint, to replace the key pinned for the same name"],
+            ], required: ["url", "fingerprint"], closed: true),
+            "NewCollection": object(["title": ["type": "string"], "description": ["type": "string"], "share_to": ["type": "array", "items": nodeName], "red_to": ["type": "array", "items": nodeName]],
+                                    required: ["title"], closed: true),
+            "Sharing": object(["share_to": ["type": "array", "items": nodeName], "red_to": ["type": "array", "items": nodeName]], required: ["share_to"], closed: true),
+            "NewAccount": object(["name": ["type": "string"], "password": ["type": "string"]], required: ["name"], closed: true),
+            "Rights": object(["collection": ["type": "string"], "read": ["type": "boolean"], "write": ["type": "boolean"]], required: ["collection", "read", "write"], closed: true),
+
+            "NodeInfo": object(["name": nodeName, "fingerprint": ["type": "string"], "public_url": ["type": "string"], "log_size": ["type": "integer"], "events": ["type": "integer"],
+                                "profile": D.ref("Event")], required: ["name", "fingerprint", "public_url"]),
+            "Peer": object(["name": nodeName, "url": ["type": "string"], "fingerprint": ["type": "string"], "signing_key": ["type": "string"], "encryption_key": ["type": "string"],
+                            "added_at": time, "organisation": ["type": "string"], "country": ["type": "string"],
+                            "outcome": ["type": "string", "enum": ["added", "updated", "replaced"]], "replaced_fingerprint": ["type": "string"]],
+                           required: ["name", "url", "fingerprint"]),
+            "PeerReplacement": object(["name": nodeName, "old_fingerprint": ["type": "string"], "new_fingerprint": ["type": "string"], "replaced_by": ["type": "string"], "replaced_at": ["type": "string"]]),
+            "Event": object(["id": eventID, "type": ["type": "string"], "origin": nodeName, "to": ["type": "array", "items": nodeName], "case": eventID, "time": time,
+                             "body": D.anyObject, "sig": ["type": "string"]], description: "A signed event (docs/protocol.md)"),
+            "CaseState": object([
+                "id": eventID, "kind": ["type": "string", "enum": .strings(CaseKind.allCases.map(\.rawValue))], "title": ["type": "string"], "initiator": nodeName,
+                "addressees": ["type": "array", "items": nodeName], "opened_at": time, "updated_at": time,
+                "status": ["type": "string", "enum": ["open", "withdrawn", "closed"]], "fields": D.anyObject, "norms": ["type": "array", "items": ["type": "string"]],
+                "urgent": ["type": "boolean"], "deadlines": D.anyObject, "parties": D.anyObject,
+                "information_requests": ["type": "array", "items": D.anyObject], "conditions": ["type": "array", "items": D.anyObject],
+            ], required: ["id", "kind", "title", "initiator", "addressees", "status"]),
+            "CaseDetail": object(["state": D.ref("CaseState"), "timeline": ["type": "array", "items": D.anyObject], "replies": ["type": "array", "items": D.anyObject]],
+                                 required: ["state", "timeline"]),
+            "AuthoredStep": object(["event": eventID, "log_index": ["type": "integer"], "summary": ["type": "string"], "state": D.ref("CaseState")],
+                                   required: ["event", "log_index", "summary"]),
+            "Draft": object(["id": ["type": "string"], "author": ["type": "string"], "created_at": time, "request": ["type": "object", "description": "The case as the analyst wrote it (the members of OpenCaseRequest); checked in full only when an officer sends it"]], required: ["id", "author", "created_at", "request"]),
+            "OverdueItem": object(["case": eventID, "kind": ["type": "string"], "title": ["type": "string"], "what": ["type": "string", "enum": ["acknowledgement", "answer", "preservation_ended"]],
+                                   "owed_by": nodeName, "due": time, "overdue_seconds": ["type": "integer"]]),
+            "DeliveryStatus": object(["peer": nodeName, "delivered": ["type": "integer"], "pending": ["type": "integer"], "rejected": ["type": "integer"],
+                                      "failures": ["type": "integer"], "last_error": ["type": "string"], "next_attempt": time]),
+            "ParkedDelivery": object(["event": eventID, "position": ["type": "integer"], "type": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"], "at": time]),
+            "Evidence": object(["event": eventID, "case": eventID], description: "An evidence file's metadata and its state on this node"),
+            "Notification": object([
+                "id": ["type": "string", "pattern": "^ntf-[0-9a-f]{32}$"], "channel": ["type": "string", "enum": ["webhook", "email"]],
+                "target": ["type": "string", "description": "The webhook's URL without query or user information, or `email`"],
+                "event": ["type": "string", "enum": .strings(NotificationSettings.Event.allCases.map(\.rawValue))],
+                "state": ["type": "string", "enum": .strings(QueuedNotification.State.allCases.map(\.rawValue))],
+                "attempts": ["type": "integer"], "created_at": time, "next_attempt": time, "delivered_at": time, "failed_at": time, "last_error": ["type": "string"],
+            ], required: ["id", "channel", "target", "event", "state", "attempts", "created_at"]),
+        ]
+    }
+}
