@@ -198,8 +198,10 @@ extension NodeConfiguration {
             throw AccordError(.configuration, "cannot read \(url.path): is this an Accord data directory? (run accord init first)")
         }
         let config: NodeConfiguration
-        do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch {
-            throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error)")
+        do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch let error as DecodingError {
+            throw ConfigurationErrors.describe(error, file: url.path)
+        } catch {
+            throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error.localizedDescription)")
         }
         try config.validate()
         return config
