@@ -130,7 +130,7 @@ extension SQLiteStore {
         }
         if let text = query.search {
             sql += " AND c.id IN (SELECT e.case_id FROM case_text t JOIN events e ON e.seq = t.rowid WHERE case_text MATCH ?)"
-            args.append(text)
+            args.append(SearchQuery.prepare(text))
         }
         return (sql, args)
     }

@@ -19,6 +19,8 @@ struct TimeDisplay: Sendable {
         let trimmed = name.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ":", with: "", options: .anchored)
         if trimmed.isEmpty { return .utc }
         guard let zone = TimeZone(identifier: trimmed) ?? TimeZone(abbreviation: trimmed) else {
+            // The system's TZ may be a file path or a POSIX rule: without a zone of Accord's own, UTC.
+            if source == "TZ" { return .utc }
             throw AccordError(.invalidField, "\(source) \"\(name)\" is not a time zone: use an IANA name like Europe/Vienna or America/New_York, or UTC")
         }
         return TimeDisplay(zone: zone)
@@ -33,7 +35,9 @@ struct TimeDisplay: Sendable {
         let utcDay = Self.string(date, "yyyy-MM-dd", TimeDisplay.utc.zone), utcTime = Self.string(date, "HH:mm", TimeDisplay.utc.zone)
         if isUTC { return "\(utcDay) \(utcTime) UTC" }
         let localDay = Self.string(date, "yyyy-MM-dd", zone)
-        let local = "\(localDay) \(Self.string(date, "HH:mm", zone)) \(zone.abbreviation(for: date) ?? zone.identifier)"
+        // A lettered abbreviation (CET, JST) where the system has one, else the zone's name.
+        let abbreviation = zone.abbreviation(for: date).flatMap { $0.allSatisfy(\.isLetter) ? $0 : nil } ?? zone.identifier
+        let local = "\(localDay) \(Self.string(date, "HH:mm", zone)) \(abbreviation)"
         return "\(local) (\(localDay == utcDay ? "" : utcDay + " ")\(utcTime) UTC)"
     }
 

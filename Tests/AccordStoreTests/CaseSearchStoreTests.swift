@@ -78,6 +78,13 @@ import Testing
         #expect(try await store.cases(CaseQuery(search: "oberland")).map(\.id) == [e.id])
         #expect(try await store.cases(CaseQuery(status: .closed, search: "botnet")).map(\.id) == [e.id])
         #expect(try await store.cases(CaseQuery(status: .open, search: "botnet")).isEmpty)
+        // Words FTS5 would read as syntax are searched as written: domains, addresses, hyphens.
+        let (dotted, dottedState) = try open("Phishing from mail.example-bank.com", fields: ["summary": "Sender 185.220.101.4, see e-mail"])
+        _ = try await store.commitAuthored(dotted, caseState: dottedState, now: t0)
+        for q in ["mail.example-bank.com", "185.220.101.4", "e-mail", "(185.220.101.4 OR nothing)", "example-ban*", "subject:e-mail"] {
+            #expect(try await store.cases(CaseQuery(search: q)).map(\.id) == (q.hasPrefix("subject") ? [] : [dotted.id]), "\(q)")
+        }
+        #expect(SearchQuery.prepare("ransom* AND \"port 445\" NOT e-mail") == "ransom* AND \"port 445\" NOT \"e-mail\"")
         // Hashes and ids are not words.
         #expect(try await store.cases(CaseQuery(search: "\"\(e.id.hex)\"")).isEmpty)
         // A query the index cannot parse is an error naming q.
