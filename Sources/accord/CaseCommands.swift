@@ -289,7 +289,8 @@ struct OverdueCommand: AsyncParsableCommand {
             if items.isEmpty { print("Nothing is overdue.") }
             for i in items {
                 let hours = (i["overdue_seconds"]?.doubleValue ?? 0) / 3600
-                print(String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
+                let marks = (i["exercise"]?.boolValue == true ? "[EXERCISE] " : "") + (i["urgent"]?.boolValue == true ? "[URGENT] " : "")
+                print(marks + String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
                              i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", shown(i["due"]?.stringValue), hours, i["title"]?.stringValue ?? ""))
             }
         }

@@ -60,6 +60,10 @@ import Testing
         old.removeValue(forKey: "exercise")
         old.removeValue(forKey: "bases")
         #expect(!(try JSONDecoder().decode(CaseState.self, from: JSONSerialization.data(withJSONObject: old)).isExercise))
+        // What an exercise has let lapse is marked as a drill's.
+        let lapsed = try open(["exercise": true, "urgent": true]).overdue(at: t0.adding(days: 1))
+        #expect(!lapsed.isEmpty && lapsed.allSatisfy { $0.exercise == true && $0.urgent == true })
+        #expect(try open([:]).overdue(at: t0.adding(days: 1)).allSatisfy { $0.exercise == nil })
         // Other unknown members of case.open are still refused, every one named.
         let e = error { _ = try open(["drill": true, "urgnet": true]) }
         #expect(e?.message.contains("\"drill\", \"urgnet\"") == true)
