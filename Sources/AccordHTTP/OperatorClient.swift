@@ -1,4 +1,5 @@
 import AccordCore
+import AccordNode
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -89,7 +90,7 @@ public struct OperatorClient: Sendable {
         do {
             return try await http.execute(request, timeout: timeout)
         } catch {
-            throw AccordError(.unavailable, "cannot reach the node at \(baseURL); is it running (accord serve)? (\(error))")
+            throw AccordError(.unavailable, "cannot reach the node at \(baseURL): \(NetworkErrorText.describe(error))")
         }
     }
 

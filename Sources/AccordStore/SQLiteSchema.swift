@@ -314,6 +314,27 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v8: case search, exercise and urgency") { db in
+            // Full-text search over every case event's text (rowid = events.seq), the parties'
+            // statuses for filters, and urgency and exercise flags for filters and statistics.
+            try db.execute(
+                sql: """
+                    ALTER TABLE cases ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE cases ADD COLUMN exercise INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX cases_by_initiator ON cases(initiator);
+                    CREATE INDEX cases_by_kind ON cases(kind, updated_at);
+                    CREATE TABLE case_parties (
+                      case_id BLOB NOT NULL,
+                      peer TEXT NOT NULL,
+                      status TEXT NOT NULL,
+                      PRIMARY KEY (case_id, peer)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX case_parties_by_peer ON case_parties(peer, status);
+                    CREATE INDEX case_parties_by_status ON case_parties(status);
+                    CREATE VIRTUAL TABLE case_text USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+                    """)
+            try SQLiteStore.backfillSearch(db)
+        }
         m.registerMigration("v9: notification outbox") { db in
             // One row per notification and destination (a webhook URL, the e-mail command):
             // written in the transaction that stores what caused it, sent at least once, kept

@@ -189,20 +189,23 @@ public final class SQLiteStore: Store {
             Data(event.id.bytes), event.origin, event.type.rawValue, event.caseID.map { Data($0.bytes) } ?? (event.type == .open ? Data(event.id.bytes) : nil),
             event.time.milliseconds, now.milliseconds, Data(event.canonical), logIndex,
         ])
-        return db.lastInsertedRowID
+        let seq = db.lastInsertedRowID
+        try indexEventText(db, event, seq: seq)
+        return seq
     }
 
     static func saveCase(_ db: Database, _ state: CaseState, encoder: JSONEncoder = JSONEncoder()) throws {
         let data = try encoder.encode(state)
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO cases(id, kind, status, initiator, opened_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO cases(id, kind, status, initiator, opened_at, updated_at, state, urgent, exercise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, state = excluded.state
                 """)
         try statement.execute(arguments: [
             Data(state.id.bytes), state.kind.rawValue, state.status.rawValue, state.initiator, state.openedAt.milliseconds,
-            state.updatedAt.milliseconds, data,
+            state.updatedAt.milliseconds, data, state.urgent ? 1 : 0, state.isExercise ? 1 : 0,
         ])
+        try indexCase(db, state)
     }
 
     public func commitAuthored(_ items: [AuthoredCommit], now: Timestamp) async throws -> [Int64] {
@@ -320,19 +323,11 @@ public final class SQLiteStore: Store {
 
     public func cases(_ query: CaseQuery) async throws -> [CaseState] {
         try await read { db in
-            var sql = "SELECT state FROM cases WHERE 1 = 1"
-            var args: [(any DatabaseValueConvertible)?] = []
-            if let status = query.status {
-                sql += " AND status = ?"
-                args.append(status.rawValue)
+            let (filter, args) = Self.filter(query)
+            let sql = "SELECT c.state FROM cases c WHERE \(filter) ORDER BY c.updated_at DESC, c.id LIMIT ?"
+            return try Self.searching(query) {
+                try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args + [query.limit])).map(Self.caseState)
             }
-            if let kind = query.kind {
-                sql += " AND kind = ?"
-                args.append(kind.rawValue)
-            }
-            sql += " ORDER BY updated_at DESC, id LIMIT ?"
-            args.append(query.limit)
-            return try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.caseState)
         }
     }
 

@@ -46,6 +46,9 @@ public protocol CaseStore: Sendable {
     func events(ofType type: String) async throws -> [StoredEvent]
     func caseState(_ id: EventID) async throws -> CaseState?
     func cases(_ query: CaseQuery) async throws -> [CaseState]
+    /// Up to `limit` ids in `space` that start with `prefix`, found through the id index over
+    /// every row held, in id order.
+    func ids(withPrefix prefix: IDPrefix, among space: IDSpace, limit: Int) async throws -> [EventID]
     /// Open cases, for deadline checks.
     func openCases() async throws -> [CaseState]
     func eventCount() async throws -> Int64
@@ -233,12 +236,27 @@ public struct InboundReceipt: Sendable {
 public struct CaseQuery: Sendable {
     public var status: CaseState.Status?
     public var kind: CaseKind?
+    /// Cases this peer takes part in (as initiator or addressee).
+    public var peer: String?
+    /// Cases with an addressed party in this status; with `peer`, that peer's status.
+    public var partyStatus: PartyState.Status?
+    public var urgent: Bool?
+    /// true: only exercises; false: only real cases; nil: both.
+    public var exercise: Bool?
+    /// An SQLite FTS5 query over every text of the case's events (`fire AND "port 445"`, `ransom*`).
+    public var search: String?
     public var limit: Int
 
-    public init(status: CaseState.Status? = nil, kind: CaseKind? = nil, limit: Int = 200) {
+    public init(status: CaseState.Status? = nil, kind: CaseKind? = nil, limit: Int = 200, peer: String? = nil, partyStatus: PartyState.Status? = nil,
+                urgent: Bool? = nil, exercise: Bool? = nil, search: String? = nil) {
         self.status = status
         self.kind = kind
         self.limit = limit
+        self.peer = peer
+        self.partyStatus = partyStatus
+        self.urgent = urgent
+        self.exercise = exercise
+        self.search = search
     }
 }
 

@@ -8,6 +8,7 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "A node of Accord: signed, witnessed cooperation between national points of contact.",
+        version: AccordVersion.text,
         subcommands: [
             InitCommand.self, ServeCommand.self, PeerCommand.self, TokenCommand.self, CaseCommand.self,
             OverdueCommand.self, CheckCommand.self, EvidenceCommand.self, TAXIICommand.self, KeyCommand.self, NotifyCommand.self, DemoCommand.self, BenchCommand.self, LogCommand.self, ProofCommand.self,
@@ -33,8 +34,13 @@ struct APIOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the node's JSON answer instead of a summary.")
     var json = false
 
+    @Option(name: .long, help: "Show times in this time zone, with UTC beside (default: $ACCORD_TZ, else $TZ, else UTC), e.g. Europe/Vienna.")
+    var tz: String?
+
     func client() throws -> OperatorClient {
         let env = ProcessInfo.processInfo.environment
+        let display = try TimeDisplay.resolve(tz)
+        TimeDisplay.current.withLock { $0 = display }
         guard let token = token ?? env["ACCORD_TOKEN"], !token.isEmpty else {
             throw ValidationError("no operator token: pass --token or set ACCORD_TOKEN (make one with 'accord token create')")
         }

@@ -7,7 +7,7 @@ struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case", abstract: "Open, list, show and take steps in cooperation cases.",
         subcommands: [
-            Open.self, List.self, Show.self, Ack.self, Answer.self, RequestInfo.self, ProvideInfo.self, Extend.self,
+            Open.self, List.self, Search.self, Show.self, Ack.self, Answer.self, RequestInfo.self, ProvideInfo.self, Extend.self,
             Withdraw.self, Close.self, ProposeConditions.self, AcceptConditions.self, DeclineConditions.self,
         ])
 
@@ -24,7 +24,11 @@ struct CaseCommand: AsyncParsableCommand {
         @Option(help: "Addressed peers, comma-separated.") var to: String?
         @Option(name: .customLong("field"), help: "A field as name=value; repeat for lists (e.g. proposed_dates).") var fields: [String] = []
         @Option(name: .customLong("norm"), help: "A cited norm, e.g. 13(h); repeatable.") var norms: [String] = []
-        @Flag(help: "Mark the case urgent.") var urgent = false
+        @Option(name: .customLong("basis"), help: ArgumentHelp(
+            "A cited treaty article, e.g. budapest:29 or uncc:42; repeatable.",
+            discussion: "Articles: " + LegalBases.all.map(\.id).joined(separator: ", "))) var bases: [String] = []
+        @Flag(help: "Mark the case urgent: it is to be acknowledged within the shorter urgent deadline.") var urgent = false
+        @Flag(help: "Mark the case as an exercise (a drill), signed so every party sees it as one.") var exercise = false
         @Option(help: "Days of preservation asked for (at least 60).") var preservationDays: Int?
         @Option(help: "A JSON file with the whole request instead of the options above.") var file: String?
 
@@ -58,7 +62,12 @@ struct CaseCommand: AsyncParsableCommand {
                         "to": .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }), "fields": .object(f),
                     ]
                     if !norms.isEmpty { r["norms"] = .strings(norms) }
+                    if !bases.isEmpty {
+                        // Typed forms such as "Budapest 29" are written as cited ("budapest:29"); the node checks them.
+                        r["bases"] = .strings(bases.map { LegalBases.normalise($0) ?? $0 })
+                    }
                     if urgent { r["urgent"] = true }
+                    if exercise { r["exercise"] = true }
                     if let preservationDays { r["preservation_days"] = .number(Double(preservationDays)) }
                     request = .object(r)
                 }
@@ -73,24 +82,24 @@ struct CaseCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List cases, most recently changed first.")
         @OptionGroup var api: APIOptions
-        @Option(help: "open, withdrawn or closed.") var status: String?
-        @Option(help: "Only this kind.") var kind: String?
+        @OptionGroup var filters: CaseFilters
+        @Option(help: "Only cases whose text matches this search (words, \"a phrase\", prefix*, AND, OR, NOT).") var search: String?
 
         func run() async throws {
-            try await reporting {
-                var query: [String] = []
-                if let status { query.append("status=\(status)") }
-                if let kind { query.append("kind=\(kind)") }
-                let reply = try await api.client().get("/api/v1/cases" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
-                if api.json { return printJSON(reply) }
-                let cases = reply.arrayValue ?? []
-                if cases.isEmpty { print("No cases.") }
-                for c in cases {
-                    let id = String((c["id"]?.stringValue ?? "").prefix(12))
-                    let parties = (c["parties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value["status"]?.stringValue ?? "?")" }
-                    print("\(id)  \(c["kind"]?.stringValue ?? "")  \(c["status"]?.stringValue ?? "")  \(c["initiator"]?.stringValue ?? "") → \(parties.joined(separator: ", "))  \(c["title"]?.stringValue ?? "")")
-                }
-            }
+            try await reporting { try await listCases(api, filters, search: search) }
+        }
+    }
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search every case's text: titles, fields and every step's text, sent or received.",
+            discussion: "Words match whole words in any order (ransomware mailbox); \"a phrase\" matches as written; prefix* matches the start of a word; AND, OR, NOT and parentheses combine them.")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var filters: CaseFilters
+        @Argument(help: "What to search for.") var text: [String]
+
+        func run() async throws {
+            try await reporting { try await listCases(api, filters, search: text.joined(separator: " ")) }
         }
     }
 
@@ -108,7 +117,7 @@ struct CaseCommand: AsyncParsableCommand {
                 if let state = reply["state"] { printCase(state) }
                 print("Timeline:")
                 for entry in reply["timeline"]?.arrayValue ?? [] {
-                    print("  \(entry["at"]?.stringValue ?? "")  \(entry["summary"]?.stringValue ?? "")  [\(String((entry["event"]?.stringValue ?? "").prefix(12)))]")
+                    print("  \(shown(entry["at"]?.stringValue))  \(entry["summary"]?.stringValue ?? "")  [\(String((entry["event"]?.stringValue ?? "").prefix(12)))]")
                 }
             }
         }
@@ -216,14 +225,14 @@ struct CaseCommand: AsyncParsableCommand {
     }
 }
 
-/// Resolves a unique prefix of a case id.
+/// A case id as typed: the node resolves a unique prefix of at least 6 hex digits itself,
+/// over every case it holds, and names the candidates of an ambiguous one.
 func resolve(_ id: String, _ client: OperatorClient) async throws -> String {
-    if EventID(hex: id) != nil { return id }
-    let matches = (try await client.get("/api/v1/cases?limit=1000").arrayValue ?? []).compactMap { $0["id"]?.stringValue }.filter { $0.hasPrefix(id.lowercased()) }
-    guard matches.count == 1 else {
-        throw AccordError(.notFound, matches.isEmpty ? "no case starts with \(id)" : "\(id) matches \(matches.count) cases; give more digits")
+    let text = id.lowercased()
+    guard text.count >= 6, text.count <= 64, text.allSatisfy(\.isHexDigit) else {
+        throw AccordError(.invalidField, "\"\(id)\" is not a case id: give 6 to 64 hex digits of it, as 'accord case list' shows")
     }
-    return matches[0]
+    return text
 }
 
 func step(_ api: APIOptions, _ id: String, _ type: String, _ body: [String: JSONValue?], to: String? = nil) async throws {
@@ -239,14 +248,23 @@ func step(_ api: APIOptions, _ id: String, _ type: String, _ body: [String: JSON
 }
 
 func printCase(_ c: JSONValue) {
-    print("\(c["title"]?.stringValue ?? "")  (\(c["kind"]?.stringValue ?? ""), \(c["status"]?.stringValue ?? ""))")
+    if c["exercise"]?.boolValue == true { print(exerciseBanner) }
+    let urgent = c["urgent"]?.boolValue == true ? ", URGENT" : ""
+    print("\(c["title"]?.stringValue ?? "")  (\(c["kind"]?.stringValue ?? ""), \(c["status"]?.stringValue ?? "")\(urgent))")
     print("  id:        \(c["id"]?.stringValue ?? "")")
-    print("  initiator: \(c["initiator"]?.stringValue ?? "")  opened \(c["opened_at"]?.stringValue ?? "")")
+    print("  initiator: \(c["initiator"]?.stringValue ?? "")  opened \(shown(c["opened_at"]?.stringValue))")
     if let d = c["deadlines"]?.objectValue {
-        print("  deadlines: " + d.keys.sorted().map { "\($0) \(d[$0]?.stringValue ?? "")" }.joined(separator: ", "))
+        for key in d.keys.sorted() { print("  \((key.replacingOccurrences(of: "_", with: " ") + ":").padding(toLength: 16, withPad: " ", startingAt: 0)) \(shown(d[key]?.stringValue))") }
     }
     if let norms = c["norms"]?.arrayValue, !norms.isEmpty {
         print("  norms:     " + norms.compactMap(\.stringValue).joined(separator: ", "))
+    }
+    if let bases = c["bases"]?.arrayValue, !bases.isEmpty {
+        print("  legal basis:")
+        for id in bases.compactMap(\.stringValue) {
+            let article = LegalBases.byID[id]
+            print("    \(id)  \(article.map { "\(LegalBases.treaties[$0.treaty] ?? $0.treaty), Art. \($0.article): \($0.title)" } ?? "")")
+        }
     }
     for (name, p) in (c["parties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
         var line = "  \(name): \(p["status"]?.stringValue ?? "")"
@@ -271,8 +289,9 @@ struct OverdueCommand: AsyncParsableCommand {
             if items.isEmpty { print("Nothing is overdue.") }
             for i in items {
                 let hours = (i["overdue_seconds"]?.doubleValue ?? 0) / 3600
-                print(String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
-                             i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", i["due"]?.stringValue ?? "", hours, i["title"]?.stringValue ?? ""))
+                let marks = (i["exercise"]?.boolValue == true ? "[EXERCISE] " : "") + (i["urgent"]?.boolValue == true ? "[URGENT] " : "")
+                print(marks + String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
+                             i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", shown(i["due"]?.stringValue), hours, i["title"]?.stringValue ?? ""))
             }
         }
     }
@@ -294,5 +313,53 @@ struct CheckCommand: AsyncParsableCommand {
             print("Communication check sent: case \(reply["event"]?.stringValue ?? "?")")
             print("Its response times appear in 'accord case show' as each peer's duty officer acknowledges.")
         }
+    }
+}
+
+/// Printed above an exercise wherever a case is shown.
+let exerciseBanner = "*** EXERCISE — this case is a drill, not a real request ***"
+
+/// The filters of `case list` and `case search` (the API's query parameters).
+struct CaseFilters: ParsableArguments {
+    @Option(help: "open, withdrawn or closed.") var status: String?
+    @Option(help: "Only this kind.") var kind: String?
+    @Option(help: "Only cases this peer takes part in.") var peer: String?
+    @Option(help: "Only cases with an addressed party in this status (awaiting_acknowledgement, acknowledged, information_requested, postponed, answered); with --peer, that peer's.")
+    var partyStatus: String?
+    @Flag(help: "Only urgent cases.") var urgent = false
+    @Flag(inversion: .prefixedNo, help: "Only exercises (--exercise) or only real cases (--no-exercise).") var exercise: Bool?
+    @Option(help: "At most this many (1–10000, default 200).") var limit: Int?
+
+    func query(search: String?) -> String {
+        var items: [(String, String)] = []
+        if let search { items.append(("q", search)) }
+        if let status { items.append(("status", status)) }
+        if let kind { items.append(("kind", kind)) }
+        if let peer { items.append(("peer", peer)) }
+        if let partyStatus { items.append(("party_status", partyStatus)) }
+        if urgent { items.append(("urgent", "true")) }
+        if let exercise { items.append(("exercise", exercise ? "true" : "false")) }
+        if let limit { items.append(("limit", String(limit))) }
+        var c = URLComponents()
+        c.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // A "+" would read as a space.
+        return items.isEmpty ? "" : "?" + (c.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+    }
+}
+
+func listCases(_ api: APIOptions, _ filters: CaseFilters, search: String?) async throws {
+    let reply = try await api.client().get("/api/v1/cases" + filters.query(search: search))
+    if api.json { return printJSON(reply) }
+    let cases = reply.arrayValue ?? []
+    if cases.isEmpty { print(search == nil ? "No cases." : "No case matches.") }
+    for c in cases {
+        let id = String((c["id"]?.stringValue ?? "").prefix(12))
+        let parties = (c["parties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value["status"]?.stringValue ?? "?")" }
+        var marks: [String] = []
+        if c["exercise"]?.boolValue == true { marks.append("[EXERCISE]") }
+        if c["urgent"]?.boolValue == true { marks.append("[URGENT]") }
+        let ack = c["deadlines"]?["acknowledge_by"]?.stringValue.map { "  ack by \(shown($0))" } ?? ""
+        print(([id] + marks + [c["kind"]?.stringValue ?? "", c["status"]?.stringValue ?? "",
+               "\(c["initiator"]?.stringValue ?? "") → \(parties.joined(separator: ", "))", c["title"]?.stringValue ?? ""]).joined(separator: "  ") + ack)
     }
 }

@@ -70,7 +70,7 @@ struct EvidenceCommand: AsyncParsableCommand {
             try await reporting {
                 let client = try api.client()
                 var item = try await client.get("/api/v1/evidence/\(evidence)")
-                guard item["case"]?.stringValue == caseID || (caseID.count >= 8 && item["case"]?.stringValue?.hasPrefix(caseID) == true) else {
+                guard item["case"]?.stringValue == caseID || (caseID.count >= 6 && item["case"]?.stringValue?.hasPrefix(caseID.lowercased()) == true) else {
                     throw AccordError(.notFound, "evidence \(evidence) is not attached to case \(caseID)")
                 }
                 while wait, ["queued", "transferring"].contains(item["state"]?.stringValue ?? "") {

@@ -39,7 +39,13 @@ struct InitCommand: AsyncParsableCommand {
             print("  public URL:   \(config.publicURL)")
             print("  fingerprint:  \(keys.publicSigningKey.displayFingerprint)")
             print("Tell peers this fingerprint through a channel you trust; they pin it with 'accord peer add'.")
-            print("Next: 'accord token create --name you --role admin' then 'accord serve'.")
+            let at = "--data " + shellQuoted(dir.url.path)
+            print("Next steps:")
+            print("  accord token create \(at) --name you --role admin")
+            print("  accord serve \(at)")
+            print("Then, in another terminal, with the token the first command printed:")
+            print("  export ACCORD_URL=\(shellQuoted("http://\(config.listenHost == "0.0.0.0" ? "127.0.0.1" : config.listenHost):\(config.listenPort)")) ACCORD_TOKEN=TOKEN")
+            print("  accord case list")
         }
     }
 }
@@ -55,4 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
             try await Serve.run(directory: data.directory, logLevel: logLevel)
         }
     }
+}
+
+/// `text` as a POSIX shell word: unchanged when it is plain, else in single quotes.
+func shellQuoted(_ text: String) -> String {
+    let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-:@%+=,".contains($0)) }
+    return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

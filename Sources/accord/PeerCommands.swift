@@ -175,7 +175,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOption
 
         func run() async throws {
-            do {
+            try await reporting {
                 for t in try await DataDirectory(data.directory).openStore().tokens() {
                     print("\(t.name)  \(t.role.rawValue)  created \(t.createdAt)\(t.revoked ? "  (revoked)" : "")")
                 }

@@ -13,6 +13,8 @@ enum Serve {
         let running = try await RunningNode.start(node, signals: [.sigterm, .sigint])
         logger.notice("node listening", metadata: ["url": "\(running.url)", "public_url": "\(node.configuration.publicURL)"])
         print("accord: \(node.name) listening on \(running.url) (Ctrl-C to stop)")
+        // Standard output is block-buffered when it is a file or a pipe: the line is wanted now.
+        fflush(nil)
         // A failed service stops the node and makes `accord serve` exit non-zero.
         try await running.wait()
     }

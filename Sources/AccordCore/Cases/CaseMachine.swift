@@ -6,7 +6,7 @@ extension CaseState {
     /// Starts a case from its opening step.
     public static func open(_ step: CaseStep) throws(AccordError) -> CaseState {
         guard step.type == .open else { throw step.illegal("a case starts with case.open") }
-        try step.requireKeys(["kind", "title", "fields", "norms", "urgent", "deadlines"])
+        try step.requireKeys(CaseState.openMembers)
         guard let kindName = step.body["kind"]?.stringValue else {
             throw AccordError(.missingField, "case.open needs \"kind\": one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
         }
@@ -32,6 +32,24 @@ extension CaseState {
             guard let b = u.boolValue else { throw AccordError(.invalidField, "\"urgent\" must be true or false", field: "urgent") }
             urgent = b
         }
+        var bases: [String]? = nil
+        if let b = step.body["bases"], !b.isNull {
+            guard let list = b.arrayValue, !list.isEmpty else {
+                throw AccordError(.invalidField, "\"bases\" must be a non-empty list like [\"budapest:29\"]", field: "bases")
+            }
+            var cited: [String] = []
+            for item in list {
+                guard let s = item.stringValue else { throw AccordError(.invalidField, "\"bases\" must be a list like [\"budapest:29\"]", field: "bases") }
+                cited.append(s)
+            }
+            try LegalBases.validate(cited)
+            bases = cited
+        }
+        var exercise = false
+        if let x = step.body["exercise"], !x.isNull {
+            guard let b = x.boolValue else { throw AccordError(.invalidField, "\"exercise\" must be true or false", field: "exercise") }
+            exercise = b
+        }
         guard !step.to.isEmpty else { throw AccordError(.invalidField, "a case is addressed to at least one node", field: "to") }
         guard !step.to.contains(step.author) else { throw AccordError(.invalidField, "a node cannot address a case to itself", field: "to") }
         let deadlines = try Self.deadlines(step, kind: kind)
@@ -41,7 +59,10 @@ extension CaseState {
             parties: Dictionary(uniqueKeysWithValues: step.to.map { ($0, PartyState(status: .awaitingAcknowledgement)) }),
             informationRequests: [], conditions: [], updatedAt: step.time, lastStepAt: [step.author: step.time]
         )
-        return state
+        var marked = state
+        marked.bases = bases
+        marked.exercise = exercise ? true : nil
+        return marked
     }
 
     static func deadlines(_ step: CaseStep, kind: CaseKind) throws(AccordError) -> CaseDeadlines {

@@ -22,9 +22,19 @@ public struct CaseState: Sendable, Codable, Equatable {
     /// The time of each participant's latest step in the case (a step may not be dated before
     /// its author's previous one). Absent in states stored before it existed.
     public var lastStepAt: [String: Timestamp]?
+    /// Cited treaty articles (`LegalBases`), e.g. `budapest:29`; nil when none are cited.
+    public var bases: [String]?
+    /// Set (true) when the initiator signed the case as an exercise; nil for a real case.
+    public var exercise: Bool?
+
+    /// Whether the case is a drill: shown with a banner, kept out of statistics.
+    public var isExercise: Bool { exercise == true }
+
+    /// The members a `case.open` body may have (docs/protocol.md §5.1).
+    public static let openMembers: Set<String> = ["kind", "title", "fields", "norms", "bases", "urgent", "exercise", "deadlines"]
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, title, initiator, addressees, status, fields, norms, urgent, deadlines, parties, conditions
+        case id, kind, title, initiator, addressees, status, fields, norms, urgent, deadlines, parties, conditions, bases, exercise
         case openedAt = "opened_at"
         case informationRequests = "information_requests"
         case updatedAt = "updated_at"

@@ -30,9 +30,12 @@ extension CaseStep {
     func illegal(_ message: String) -> AccordError { AccordError(.illegalStep, message) }
 
     func requireKeys(_ allowed: Set<String>) throws(AccordError) {
-        if let extra = body.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw AccordError(.invalidField, "\(type.rawValue) has no member \"\(extra)\"", field: extra)
-        }
+        let extra = body.keys.filter { !allowed.contains($0) }.sorted()
+        guard let first = extra.first else { return }
+        let names = extra.map { "\"\($0)\"" }.joined(separator: ", ")
+        throw AccordError(
+            .invalidField, "\(type.rawValue) has no member\(extra.count == 1 ? "" : "s") \(names); its members are \(allowed.sorted().joined(separator: ", "))",
+            field: first)
     }
 
     func text(_ key: String, required: Bool, maxBytes: Int = CaseKind.maxTextBytes) throws(AccordError) -> String? {

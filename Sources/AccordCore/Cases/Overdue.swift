@@ -15,9 +15,12 @@ public struct OverdueItem: Sendable, Codable, Equatable {
     public var owedBy: String
     public var due: Timestamp
     public var overdueSeconds: Int64
+    /// The case is an exercise: the lapse is a drill's, shown as such and kept out of statistics.
+    public var exercise: Bool?
+    public var urgent: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case kind, title, what, due
+        case kind, title, what, due, exercise, urgent
         case caseID = "case"
         case owedBy = "owed_by"
         case overdueSeconds = "overdue_seconds"
@@ -31,7 +34,8 @@ extension CaseState {
         var items: [OverdueItem] = []
         func add(_ what: OverdueItem.What, _ party: String, _ due: Timestamp) {
             items.append(OverdueItem(caseID: id, kind: kind, title: title, what: what, owedBy: party, due: due,
-                                     overdueSeconds: (now.milliseconds - due.milliseconds) / 1000))
+                                     overdueSeconds: (now.milliseconds - due.milliseconds) / 1000,
+                                     exercise: isExercise ? true : nil, urgent: urgent ? true : nil))
         }
         for name in addressees {
             guard let party = parties[name] else { continue }

@@ -95,7 +95,8 @@ enum LogRoutes {
         api.get("/log/inclusion") { request, _ -> Response in
             var index = try integer(request, "index")
             if let text = request.uri.queryParameters.get("event") {
-                guard let id = EventID(hex: text) else { throw AccordError(.invalidField, "event is 64 lowercase hex digits", field: "event") }
+                let id: EventID
+                do { id = try await node.resolveEvent(text) } catch let e as AccordError { throw AccordError(e.code, e.message, field: "event") }
                 guard let i = try await store.logIndex(of: id) else { throw AccordError(.notFound, "event \(id.short) is not in this node's log") }
                 index = i
             }
@@ -144,9 +145,8 @@ enum LogRoutes {
         }
 
         api.get("/proofs/:id") { request, context -> Response in
-            guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
-                throw AccordError(.malformed, "an event id is 64 lowercase hex digits")
-            }
+            guard let text = context.parameters.get("id") else { throw AccordError(.malformed, "the path names no event") }
+            let id = try await node.resolveEvent(text)
             return JSONResponse.raw(Array((PrettyJSON.string(try await log.bundle(for: id).json) + "\n").utf8))
         }
 

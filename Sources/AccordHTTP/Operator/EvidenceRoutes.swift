@@ -12,7 +12,7 @@ enum EvidenceRoutes {
         // Attaches the request body as a file: POST /cases/{id}/evidence?name=…&media_type=…
         // [&description=…&collected_at=…&collected_by=…&method=…]
         api.post("/cases/:id/evidence") { request, context -> Response in
-            let id = try OperatorRoutes.caseID(context)
+            let id = try await OperatorRoutes.caseID(context, node: node)
             let q = request.uri.queryParameters
             guard let name = q["name"].map(String.init), !name.isEmpty else {
                 throw AccordError(.missingField, "name the file: ?name=firewall.log", field: "name")
@@ -49,20 +49,19 @@ enum EvidenceRoutes {
         }
 
         api.get("/cases/:id/evidence") { _, context -> Response in
-            let items = try await node.evidence(inCase: try OperatorRoutes.caseID(context))
+            let items = try await node.evidence(inCase: try await OperatorRoutes.caseID(context, node: node))
             return JSONResponse.raw(CanonicalJSON.encode(.array(items.map(json))))
         }
 
         api.get("/evidence/:id") { _, context -> Response in
-            JSONResponse.raw(CanonicalJSON.encode(json(try await node.evidenceItem(try evidenceID(context)))))
+            JSONResponse.raw(CanonicalJSON.encode(json(try await node.evidenceItem(try await evidenceID(context, node: node)))))
         }
 
         api.get("/cases/:id/custody") { request, context -> Response in
-            let caseID = try OperatorRoutes.caseID(context)
+            let caseID = try await OperatorRoutes.caseID(context, node: node)
             var evidence: EventID? = nil
             if let text = request.uri.queryParameters["evidence"].map(String.init) {
-                guard let id = EventID(hex: text) else { throw AccordError(.invalidField, "evidence is 64 lowercase hex digits", field: "evidence") }
-                evidence = id
+                do { evidence = try await node.resolveEvidence(text) } catch let e as AccordError { throw AccordError(e.code, e.message, field: "evidence") }
             }
             let entries = try await node.custody(inCase: caseID, evidence: evidence)
             return JSONResponse.raw(CanonicalJSON.encode(.array(entries.map(json))))
@@ -70,7 +69,7 @@ enum EvidenceRoutes {
 
         // A failed transfer tried again, once its cause is fixed.
         api.post("/evidence/:id/retry") { _, context -> Response in
-            let id = try evidenceID(context)
+            let id = try await evidenceID(context, node: node)
             try await node.retryEvidence(id)
             return JSONResponse.raw(CanonicalJSON.encode(json(try await node.evidenceItem(id))), status: .accepted)
         }
@@ -79,7 +78,7 @@ enum EvidenceRoutes {
         // the chain of custody as exported (saved as a file) or, with `?disposition=inline`,
         // opened (shown).
         api.get("/evidence/:id/content") { request, context -> Response in
-            let id = try evidenceID(context)
+            let id = try await evidenceID(context, node: node)
             let inline = request.uri.queryParameters["disposition"].map(String.init)
             guard inline == nil || inline == "inline" || inline == "attachment" else {
                 throw AccordError(.invalidField, "disposition is inline or attachment", field: "disposition")
@@ -110,11 +109,10 @@ enum EvidenceRoutes {
         }
     }
 
-    static func evidenceID(_ context: AccordRequestContext) throws -> EventID {
-        guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
-            throw AccordError(.malformed, "an evidence id is 64 lowercase hex digits")
-        }
-        return id
+    /// The evidence named in the path: its id, or a unique prefix of at least 6 hex digits.
+    static func evidenceID(_ context: AccordRequestContext, node: Node) async throws -> EventID {
+        guard let text = context.parameters.get("id") else { throw AccordError(.malformed, "the path names no evidence") }
+        return try await node.resolveEvidence(text)
     }
 
     static func json(_ entry: CustodyEntry) -> JSONValue {

@@ -6,18 +6,21 @@ import Hummingbird
 
 /// The JSON REST API for a node's own people, under `/api/v1`. Every route checks the role.
 enum OperatorRoutes {
-    struct StepRequest: Decodable {
+    struct StepRequest: OperatorBody {
+        static let members: Set<String> = ["type", "body", "to"]
         var type: String
         var body: [String: JSONValue]?
         var to: [String]?
     }
 
-    struct CheckRequest: Decodable {
+    struct CheckRequest: OperatorBody {
+        static let members: Set<String> = ["to", "message"]
         var to: [String]?
         var message: String?
     }
 
-    struct AddPeerRequest: Decodable {
+    struct AddPeerRequest: OperatorBody {
+        static let members: Set<String> = ["url", "fingerprint", "replace"]
         var url: String
         /// The fingerprint the operator verified out of band.
         var fingerprint: String
@@ -51,28 +54,14 @@ enum OperatorRoutes {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, node: Node) async throws -> T {
-        let bytes = try await request.bodyBytes(limit: node.configuration.maxBodyBytes, budget: node.bodyBudget)
-        // The strict parser first: duplicate names, bad UTF-8 and deep nesting get a precise message.
-        do { _ = try JSONParser.parse(bytes) } catch { throw AccordError(.malformed, error.description) }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw AccordError(.missingField, "the request needs \"\(key.stringValue)\"", field: key.stringValue)
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
-            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw AccordError(.invalidField, "\"\(path)\" has the wrong type", field: path)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw AccordError(.invalidField, "\"\(path)\": \(ctx.debugDescription)", field: path)
-        }
+    static func decode<T: OperatorBody>(_ type: T.Type, _ request: Request, node: Node) async throws -> T {
+        try await OperatorBodyDecoder.decode(type, request, node: node)
     }
 
-    static func caseID(_ context: AccordRequestContext) throws -> EventID {
-        guard let text = context.parameters.get("id"), let id = EventID(hex: text) else {
-            throw AccordError(.malformed, "a case id is 64 lowercase hex digits")
-        }
-        return id
+    /// The case named in the path: its id, or a unique prefix of at least 6 hex digits.
+    static func caseID(_ context: AccordRequestContext, node: Node) async throws -> EventID {
+        guard let text = context.parameters.get("id") else { throw AccordError(.malformed, "the path names no case") }
+        return try await node.resolveCase(text)
     }
 
     static func add(to router: Router<AccordRequestContext>, node: Node, client: FederationClient) {
@@ -158,20 +147,7 @@ enum OperatorRoutes {
         }
 
         api.get("/cases") { request, _ -> Response in
-            var query = CaseQuery()
-            if let s = request.uri.queryParameters.get("status") {
-                guard let status = CaseState.Status(rawValue: s) else { throw AccordError(.invalidField, "status is open, withdrawn or closed", field: "status") }
-                query.status = status
-            }
-            if let k = request.uri.queryParameters.get("kind") {
-                guard let kind = CaseKind(rawValue: k) else { throw AccordError(.invalidField, "unknown case kind \(k)", field: "kind") }
-                query.kind = kind
-            }
-            if let l = request.uri.queryParameters.get("limit") {
-                guard let limit = Int(l), (1...10_000).contains(limit) else { throw AccordError(.invalidField, "limit is 1–10000", field: "limit") }
-                query.limit = limit
-            }
-            return try JSONResponse.make(try await store.cases(query))
+            return try JSONResponse.make(try await store.cases(try CaseListQuery.parse(request.uri.queryParameters)))
         }
 
         api.post("/cases") { request, _ -> Response in
@@ -180,24 +156,25 @@ enum OperatorRoutes {
         }
 
         api.get("/cases/:id") { request, context -> Response in
-            let detail = try await node.caseDetail(try caseID(context))
+            let detail = try await node.caseDetail(try await caseID(context, node: node))
             return try JSONResponse.make(CaseDetail(state: detail.state, timeline: detail.timeline, replies: detail.timing))
         }
 
         api.get("/cases/:id/events") { request, context -> Response in
-            let id = try caseID(context)
+            let id = try await caseID(context, node: node)
             guard try await store.caseState(id) != nil else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
             let events = try await store.events(inCase: id).map(\.event.json)
             return JSONResponse.raw(CanonicalJSON.encode(.array(events)))
         }
 
         api.post("/cases/:id/steps") { request, context -> Response in
-            let id = try caseID(context)
+            let id = try await caseID(context, node: node)
             let r = try await decode(StepRequest.self, request, node: node)
             guard let type = EventType(stepName: r.type) else {
                 throw AccordError(.invalidField, "unknown step \"\(r.type)\"; use one of \(EventType.stepNames.keys.sorted().joined(separator: ", "))", field: "type")
             }
-            return try JSONResponse.make(AuthoredResponse(try await node.step(type, in: id, body: r.body ?? [:], to: r.to)), status: .created)
+            let body = try await node.resolvingReferences(r.body ?? [:], of: type, inCase: id)
+            return try JSONResponse.make(AuthoredResponse(try await node.step(type, in: id, body: body, to: r.to)), status: .created)
         }
 
         EvidenceRoutes.add(to: api, node: node)

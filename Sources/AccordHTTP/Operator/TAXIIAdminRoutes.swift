@@ -8,7 +8,8 @@ import Hummingbird
 /// Configuration of the TAXII server through the operator API (`/api/v1/taxii/…`, admin):
 /// collections and whom they are published to, accounts and their rights.
 enum TAXIIAdminRoutes {
-    struct NewCollection: Decodable {
+    struct NewCollection: OperatorBody {
+        static let members: Set<String> = ["title", "description", "share_to", "red_to"]
         var title: String
         var description: String?
         var shareTo: [String]?
@@ -20,7 +21,8 @@ enum TAXIIAdminRoutes {
         }
     }
 
-    struct Sharing: Decodable {
+    struct Sharing: OperatorBody {
+        static let members: Set<String> = ["share_to", "red_to"]
         var shareTo: [String]
         var redTo: [String]?
         enum CodingKeys: String, CodingKey {
@@ -29,13 +31,15 @@ enum TAXIIAdminRoutes {
         }
     }
 
-    struct NewAccount: Decodable {
+    struct NewAccount: OperatorBody {
+        static let members: Set<String> = ["name", "password"]
         var name: String
         /// For HTTP Basic; without it the account uses its bearer token only.
         var password: String?
     }
 
-    struct Rights: Decodable {
+    struct Rights: OperatorBody {
+        static let members: Set<String> = ["collection", "read", "write"]
         var collection: String
         var read: Bool
         var write: Bool

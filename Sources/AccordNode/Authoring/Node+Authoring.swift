@@ -9,11 +9,16 @@ public struct OpenCaseRequest: Sendable, Codable {
     public var to: [String]
     public var fields: [String: JSONValue]
     public var norms: [String]?
+    /// Cited treaty articles, e.g. `budapest:29` (`LegalBases`).
+    public var bases: [String]?
     public var urgent: Bool?
+    /// A drill: signed into the case so every party sees it as one.
+    public var exercise: Bool?
     /// Days of preservation asked for (preservation only; at least 60).
     public var preservationDays: Int?
 
-    public init(kind: CaseKind, title: String, to: [String], fields: [String: JSONValue], norms: [String]? = nil, urgent: Bool? = nil, preservationDays: Int? = nil) {
+    public init(kind: CaseKind, title: String, to: [String], fields: [String: JSONValue], norms: [String]? = nil, urgent: Bool? = nil,
+                preservationDays: Int? = nil, bases: [String]? = nil, exercise: Bool? = nil) {
         self.kind = kind
         self.title = title
         self.to = to
@@ -21,12 +26,17 @@ public struct OpenCaseRequest: Sendable, Codable {
         self.norms = norms
         self.urgent = urgent
         self.preservationDays = preservationDays
+        self.bases = bases
+        self.exercise = exercise
     }
 
-    enum CodingKeys: String, CodingKey {
-        case kind, title, to, fields, norms, urgent
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, title, to, fields, norms, bases, urgent, exercise
         case preservationDays = "preservation_days"
     }
+
+    /// The members a request body may have; the operator API refuses any other.
+    public static var memberNames: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
 /// One step to take in a case (see `Node.steps`).
@@ -65,6 +75,7 @@ extension Node {
             }
         }
         try await requirePinned(request.to)
+        try await requireFeatures(of: request)
         let (event, state, ticket) = try await caseLock.withLock {
             let epoch = commits.epoch
             let now = time.now()
@@ -72,10 +83,15 @@ extension Node {
                 "kind": .string(request.kind.rawValue),
                 "title": .string(request.title),
                 "fields": .object(request.fields),
-                "deadlines": policy.deadlines(for: request.kind, openedAt: now, preservationDays: request.preservationDays).json,
+                "deadlines": policy.deadlines(
+                    for: request.kind, openedAt: now, preservationDays: request.preservationDays, urgent: request.urgent == true
+                ).json,
             ]
             if let norms = request.norms, !norms.isEmpty { body["norms"] = .strings(norms) }
+            if let bases = request.bases, !bases.isEmpty { body["bases"] = .strings(bases) }
             if let urgent = request.urgent { body["urgent"] = .bool(urgent) }
+            // Only a drill carries the member: a real case's event is as an earlier version wrote it.
+            if request.exercise == true { body["exercise"] = .bool(true) }
             // Refused before signing: the same rules every receiver applies.
             _ = try CaseState.open(CaseStep(id: nil, type: .open, author: name, to: request.to, time: now, body: body))
             let event = Event.sign(type: .open, origin: name, to: request.to, caseID: nil, time: now, body: body, keys: keys)
@@ -155,6 +171,28 @@ extension Node {
         var fields: [String: JSONValue] = [:]
         if let message { fields["message"] = .string(message) }
         return try await open(OpenCaseRequest(kind: .check, title: "Communication check", to: targets, fields: fields))
+    }
+
+    /// Refuses a case using members of `case.open` that an addressee's signed profile does not
+    /// list in `features` (a node of an earlier version would reject the event): better a clear
+    /// error now than a request parked on the way.
+    func requireFeatures(of request: OpenCaseRequest) async throws {
+        var needed: [String] = []
+        if let bases = request.bases, !bases.isEmpty { needed.append(Profile.Feature.bases) }
+        if request.exercise == true { needed.append(Profile.Feature.exercise) }
+        guard !needed.isEmpty else { return }
+        for peer in request.to {
+            guard let stored = try await store.peer(named: peer) else { continue }
+            // A peer pinned without its profile is taken for a version-1 node, as for event types.
+            let features = stored.profile.flatMap { try? Profile.verify($0) }?.features ?? []
+            let missing = needed.filter { !features.contains($0) }
+            if !missing.isEmpty {
+                throw AccordError(
+                    .conflict,
+                    "\(peer) runs an earlier version of Accord that cannot read \(missing.joined(separator: " or ")) in a request (its profile does not list them); open the case without them, or ask \(peer) to upgrade",
+                    field: missing.contains(Profile.Feature.exercise) ? "exercise" : "bases")
+            }
+        }
     }
 
     func requirePinned(_ names: [String]) async throws {

@@ -132,7 +132,7 @@ public struct FederationClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(15))
         } catch {
-            throw AccordError(.unavailable, "cannot reach \(url): \(error)")
+            throw AccordError(.unavailable, "cannot reach \(url): \(NetworkErrorText.describe(error))")
         }
         if (300..<400).contains(response.status.code) {
             throw AccordError(.unavailable, "\(url) answered its profile with a redirect (\(response.status.code)); Accord follows no redirects: use the node's real URL")

@@ -50,7 +50,17 @@ public struct DataDirectory: Sendable {
     }
 
     public func loadConfiguration() throws(AccordError) -> NodeConfiguration {
-        try NodeConfiguration.load(from: configURL)
+        try requireNode()
+        return try NodeConfiguration.load(from: configURL)
+    }
+
+    /// Refuses a directory that holds no node, saying how to make one or point at one.
+    public func requireNode() throws(AccordError) {
+        guard exists else {
+            throw AccordError(
+                .configuration,
+                "there is no Accord node in \(url.path) (no accord.json there): create one with 'accord init --name NAME --data \(url.path)', or name an existing one with --data DIR or ACCORD_DATA")
+        }
     }
 
     public func saveConfiguration(_ configuration: NodeConfiguration) throws {
@@ -85,7 +95,8 @@ public struct DataDirectory: Sendable {
     }
 
     public func openStore() throws -> SQLiteStore {
-        try SQLiteStore(path: databasePath)
+        try requireNode()
+        return try SQLiteStore(path: databasePath)
     }
 
     static func writeSecret(_ raw: Data, to url: URL) throws {

@@ -208,8 +208,10 @@ extension NodeConfiguration {
         let config: NodeConfiguration
         do { config = try JSONDecoder().decode(NodeConfiguration.self, from: data) } catch let e as AccordError {
             throw AccordError(.configuration, "\(url.path): \(e.message)")
+        } catch let error as DecodingError {
+            throw ConfigurationErrors.describe(error, file: url.path)
         } catch {
-            throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error)")
+            throw AccordError(.configuration, "\(url.path) is not a valid configuration: \(error.localizedDescription)")
         }
         try config.validate()
         return config

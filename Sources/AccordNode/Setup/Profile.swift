@@ -7,6 +7,14 @@ public enum Profile {
     /// The protocol version this node speaks (docs/protocol.md).
     public static let protocolVersion = 1
 
+    /// Optional members of `case.open` a node reads, listed in its profile's `features`
+    /// (docs/protocol.md §4): a sender uses them only towards peers that list them.
+    public enum Feature {
+        public static let bases = "case.open.bases"
+        public static let exercise = "case.open.exercise"
+        public static let all = [bases, exercise]
+    }
+
     /// The node's profile; `to` names the peers it is delivered to (none at creation: peers
     /// fetch it when they pin the node).
     public static func event(configuration c: NodeConfiguration, keys: NodeKeys, time: Timestamp, to: [String] = []) -> Event {
@@ -15,6 +23,7 @@ public enum Profile {
             body: [
                 "protocol": .number(Double(protocolVersion)),
                 "accepts": .strings(ReceiptHandlers.acceptedTypeNames),
+                "features": .strings(Feature.all),
                 "name": .string(c.name),
                 "organisation": .string(c.profile.organisation),
                 "country": .string(c.profile.country),
@@ -42,6 +51,8 @@ public enum Profile {
         /// The event types the node accepts; nil when the profile does not say (a version-1
         /// node accepts `EventType.version1`).
         public let accepts: Set<String>?
+        /// The optional `case.open` members the node reads (`Feature`); empty when the profile does not say.
+        public let features: Set<String>
 
         /// Whether the node accepts events of `type`.
         public func accepts(_ type: EventType) -> Bool {
@@ -67,6 +78,13 @@ public enum Profile {
             }
             accepts = Set(items.compactMap(\.stringValue))
         }
+        var features = Set<String>()
+        if let list = b["features"] {
+            guard let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                throw AccordError(.malformed, "the profile's features must be a list of names", field: "features")
+            }
+            features = Set(items.compactMap(\.stringValue))
+        }
         var version = 1
         if let v = b["protocol"] {
             guard let n = v.intValue, n >= 1 else { throw AccordError(.malformed, "the profile's protocol must be a version number", field: "protocol") }
@@ -75,6 +93,6 @@ public enum Profile {
         return Verified(
             event: event, name: name, endpoint: endpoint, signingKey: signingKey, encryptionKey: encryptionKey,
             organisation: b["organisation"]?.stringValue ?? "", country: b["country"]?.stringValue ?? "",
-            protocolVersion: version, accepts: accepts)
+            protocolVersion: version, accepts: accepts, features: features)
     }
 }
