@@ -54,6 +54,35 @@ import Testing
         }
     }
 
+    @Test func cookiesAreSecureWhenThePublicURLIsHTTPS() async throws {
+        let root = TemporaryDirectory()
+        defer { root.remove() }
+        let port = try FreePort.find()
+        let config = NodeConfiguration(
+            name: "aurelia", listenPort: port, publicURL: "https://accord.aurelia.example",
+            profile: ProfileInfo(organisation: "Test", country: "XT", roles: [.technical], languages: ["en"], hours: "24/7"))
+        let dir = DataDirectory(root.path + "/aurelia")
+        _ = try await dir.create(configuration: config)
+        let node = try Node.open(dir, logger: TestCluster.logger("aurelia"))
+        let running = try await RunningNode.start(node, port: port)
+        do {
+            try await node.store.addConsoleAccount(
+                try await ConsolePasswords.account(name: "duty", role: .officer, password: ConsoleFixtures.password, cost: 6, now: node.time.now()))
+            let browser = ConsoleBrowser("http://127.0.0.1:\(port)")
+            let form = try await browser.get("/console/login")
+            #expect(!form.headers[canonicalForm: "Set-Cookie"].isEmpty)
+            #expect(form.headers[canonicalForm: "Set-Cookie"].allSatisfy { $0.contains("; Secure") || $0.contains("Secure;") })
+            let ok = try await browser.login("duty", ConsoleFixtures.password)
+            let session = ok.headers[canonicalForm: "Set-Cookie"].first { $0.hasPrefix("accord_console=") } ?? ""
+            #expect(session.contains("Secure"), "\(session)")
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict"))
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
     @Test func totpIsRequiredWhenSetAndACodeWorksOnce() async throws {
         let time = ManualTime()
         try await TestCluster.with(["aurelia", "borealis"], time: time) { cluster in
@@ -294,13 +323,38 @@ import Testing
             ])
             #expect(answer.status == 303)
             _ = try await Fixtures.state(a, id) { $0["parties"]?["borealis"]?["status"]?.stringValue == "answered" }
+            // Conditions proposed by the initiator through its form, accepted by the addressee through a list of open proposals.
+            var sent2 = try await sender.get("/console/cases/\(id)")
+            let proposed = try await sender.post("/console/cases/\(id)/steps", [("csrf", sent2.csrf!), ("type", "propose_conditions"), ("conditions", "Use only for this investigation.")])
+            #expect(proposed.status == 303)
+            _ = try await Fixtures.state(b, id) { ($0["conditions"]?.arrayValue ?? []).count == 1 }
+            #expect(try await duty.get("/console/inbox").body.contains("Conditions proposed: accept or decline"))
+            page = try await duty.get("/console/cases/\(id)")
+            let caseID = try #require(EventID(hex: id))
+            let proposal = try #require(try await a.node.store.caseState(caseID)?.conditions.first?.id.hex)
+            #expect(page.body.contains("<option value=\"\(proposal)\""))
+            let accepted = try await duty.post("/console/cases/\(id)/steps", [("csrf", page.csrf!), ("type", "accept_conditions"), ("proposal", proposal)])
+            #expect(accepted.status == 303)
+            _ = try await Fixtures.state(a, id) { $0["conditions"]?.arrayValue?.first?["responses"]?["borealis"]?.stringValue == "accepted" }
+            sent2 = try await sender.get("/console/cases/\(id)")
+            #expect(sent2.body.contains("borealis: accepted"))
+
             // The same content through the API (and so `accord case show`).
             let view = try JSONDecoder().decode(CaseView.self, from: Data(CanonicalJSON.encode(try await a.client.get("/api/v1/cases/\(id)/view"))))
             #expect(view.fields.contains { $0.name == "custodian" && $0.value == "Borealis Mail Ltd." })
-            #expect(view.steps.map(\.type) == ["case.open", "case.acknowledge", "case.answer"])
+            #expect(view.steps.map(\.type) == ["case.open", "case.acknowledge", "case.answer", "case.conditions_proposed", "case.conditions_accepted"])
             #expect(view.steps[1].fields.contains { $0.name == "note" && $0.value == "Received; on it." })
             #expect(view.text.contains("details: Preserved until further notice."))
-            #expect(view.steps[0].deliveries.allSatisfy { $0.state == "delivered" } || view.steps[0].deliveries.allSatisfy { $0.state == "pending" })
+            #expect(view.steps[0].deliveries.allSatisfy { $0.state == "delivered" || $0.state == "pending" })
+            #expect(view.steps[1].deliveries.first?.state.hasPrefix("received here") == true)
+            // accord case show prints the same content (a prefix of the id is enough).
+            let url = a.url, token = a.token
+            let show = try await withCheckedThrowingContinuation { (c: CheckedContinuation<CommandLineTests.Run, any Error>) in
+                DispatchQueue.global().async { c.resume(with: Result { try CommandLineTests.accord(["case", "show", String(id.prefix(64)), "--node", url, "--token", token]) }) }
+            }
+            let printed = try JSONDecoder().decode(CaseView.self, from: Data(CanonicalJSON.encode(try await a.client.get("/api/v1/cases/\(id)/view")))).text
+            #expect(show.out.trimmingCharacters(in: .newlines) == printed, "\(show.out)\n\(show.err)")
+            #expect(show.out.contains("custodian: Borealis Mail Ltd."))
         }
     }
 }
