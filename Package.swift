@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -89,9 +91,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordConsole",
+            dependencies: [
+                "AccordCore",
+                "AccordStore",
+                "AccordNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordHTTP",
             dependencies: [
                 "AccordCore",
+                "AccordConsole",
                 "AccordStore",
                 "AccordNode",
                 "AccordLog",
@@ -109,6 +129,7 @@ let package = Package(
             name: "accord",
             dependencies: [
                 "AccordCore",
+                "AccordConsole",
                 "AccordStore",
                 "AccordNode",
                 "AccordHTTP",
@@ -162,9 +183,11 @@ let package = Package(
             name: "AccordNodeTests",
             dependencies: [
                 "AccordCore", "AccordLog", "AccordStore", "AccordNode", "AccordHTTP", "AccordTestSupport", "AccordSTIX", "AccordTAXII",
+                "AccordConsole",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,18 +1,26 @@
+import AccordConsole
 import AccordCore
 import AccordStore
 import Hummingbird
 
 /// The request context of every route: the operator behind an `/api/v1` request, once the
 /// auth middleware has authenticated it, and the client's address for per-client limits.
-public struct AccordRequestContext: RequestContext {
+public struct AccordRequestContext: RequestContext, ConsoleRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `OperatorAuthMiddleware` on operator routes; nil elsewhere.
     public var identity: TokenRecord?
     /// Set by `TAXIIAuthMiddleware` on `/taxii2/` routes; nil elsewhere.
     public var taxiiAccount: TAXIIAccount?
+    /// Set by the console's middleware on `/console` routes for a signed-in person; nil elsewhere.
+    public var consoleUser: ConsoleUser?
+    /// A form POSTed to a `/console` route, read by the console's middleware.
+    public var consoleForm: FormValues?
+    /// The client's IP address (for per-client limits such as console sign-in attempts).
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The authenticated operator; routes behind the auth middleware always have one.

@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordNode
 import AccordTAXII
@@ -13,11 +14,14 @@ public struct NodeServer: Sendable {
     let client: FederationClient
     /// The Merkle log's coordinator, shared by its routes and its service.
     public let log: LogCoordinator
+    /// The duty officer's web console under `/console`.
+    public let console: Console
 
-    public init(node: Node, client: FederationClient = FederationClient()) {
+    public init(node: Node, client: FederationClient = FederationClient(), console: ConsoleSettings = ConsoleSettings()) {
         self.node = node
         self.client = client
         self.log = LogCoordinator(node: node, client: client)
+        self.console = Console(node: node, settings: console)
     }
 
     public func router() -> Router<AccordRequestContext> {
@@ -33,6 +37,7 @@ public struct NodeServer: Sendable {
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
         TAXIIRoutes.add(to: router, node: node, cursor: PageCursor(key: taxiiCursorKey()))
+        console.add(to: router)
         return router
     }
 
@@ -72,6 +77,8 @@ public struct NodeServer: Sendable {
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
-         EvidenceTransferService(node: node, client: client), NotificationService(node: node)]
+         EvidenceTransferService(node: node, client: client), NotificationService(node: node),
+         // Last, so that on shutdown it goes first: open console streams end before the server waits for them.
+         console.service]
     }
 }

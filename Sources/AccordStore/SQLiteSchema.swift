@@ -314,6 +314,28 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v7: console accounts and sessions") { db in
+            // Console accounts sign in with a bcrypt password and an optional TOTP secret; a
+            // session is kept by the SHA-256 of its cookie value, never the value itself.
+            try db.execute(
+                sql: """
+                    CREATE TABLE console_accounts (
+                      name TEXT PRIMARY KEY,
+                      role TEXT NOT NULL,
+                      password_hash TEXT NOT NULL,
+                      totp_secret TEXT,
+                      totp_last_step INTEGER,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE console_sessions (
+                      id_hash BLOB PRIMARY KEY,
+                      account TEXT NOT NULL REFERENCES console_accounts(name) ON DELETE CASCADE,
+                      csrf TEXT NOT NULL,
+                      created_at INTEGER NOT NULL,
+                      last_seen INTEGER NOT NULL
+                    );
+                    CREATE INDEX console_sessions_by_account ON console_sessions(account);
+        }
         m.registerMigration("v8: case search, exercise and urgency") { db in
             // Full-text search over every case event's text (rowid = events.seq), the parties'
             // statuses for filters, and urgency and exercise flags for filters and statistics.

@@ -6,7 +6,7 @@ import AccordCore
 /// passes one conformance suite (Tests/AccordStoreTests/StoreConformanceTests.swift).
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore, NotificationStore {}
+public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore, NotificationStore, ConsoleStore {}
 
 /// Small facts about the node itself (its current profile event, …).
 public protocol MetadataStore: Sendable {

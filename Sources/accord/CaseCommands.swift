@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordHTTP
 import ArgumentParser
@@ -104,7 +105,7 @@ struct CaseCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a case and its timeline.")
+        static let configuration = CommandConfiguration(abstract: "Show a case: every field of the request and of every step, deadlines, parties, the timeline with delivery state.")
         @OptionGroup var api: APIOptions
         @Argument(help: "The case id (or a unique prefix).") var id: String
 
@@ -112,13 +113,11 @@ struct CaseCommand: AsyncParsableCommand {
             try await reporting {
                 let client = try api.client()
                 let caseID = try await resolve(id, client)
-                let reply = try await client.get("/api/v1/cases/\(caseID)")
+                // The same content model as the web console's case page.
+                let reply = try await client.get("/api/v1/cases/\(caseID)/view")
                 if api.json { return printJSON(reply) }
-                if let state = reply["state"] { printCase(state) }
-                print("Timeline:")
-                for entry in reply["timeline"]?.arrayValue ?? [] {
-                    print("  \(shown(entry["at"]?.stringValue))  \(entry["summary"]?.stringValue ?? "")  [\(String((entry["event"]?.stringValue ?? "").prefix(12)))]")
-                }
+                let view = try JSONDecoder().decode(CaseView.self, from: Data(CanonicalJSON.encode(reply)))
+                print(view.text(time: shown))
             }
         }
     }
@@ -317,7 +316,7 @@ struct CheckCommand: AsyncParsableCommand {
 }
 
 /// Printed above an exercise wherever a case is shown.
-let exerciseBanner = "*** EXERCISE — this case is a drill, not a real request ***"
+let exerciseBanner = CaseView.exerciseBanner
 
 /// The filters of `case list` and `case search` (the API's query parameters).
 struct CaseFilters: ParsableArguments {

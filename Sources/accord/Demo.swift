@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordHTTP
 import AccordLog
@@ -24,12 +25,17 @@ final class Demo: Sendable {
     let nodes: [RunningNode]
     let clients: [String: OperatorClient]
     let tokens: [String: String]
+    /// Each node's web console account's password (the account is `duty-officer`).
+    let consolePasswords: [String: String]
     let directory: String
 
-    init(nodes: [RunningNode], clients: [String: OperatorClient], tokens: [String: String], directory: String) {
+    static let consoleAccount = "duty-officer"
+
+    init(nodes: [RunningNode], clients: [String: OperatorClient], tokens: [String: String], consolePasswords: [String: String], directory: String) {
         self.nodes = nodes
         self.clients = clients
         self.tokens = tokens
+        self.consolePasswords = consolePasswords
         self.directory = directory
     }
 
@@ -40,6 +46,7 @@ final class Demo: Sendable {
         say("Accord demo — three nodes on 127.0.0.1, data in \(root)")
         var nodes: [RunningNode] = []
         var tokens: [String: String] = [:]
+        var consolePasswords: [String: String] = [:]
         for p in participants {
             let port = try FreePort.find()
             let config = NodeConfiguration(
@@ -52,6 +59,11 @@ final class Demo: Sendable {
             let (token, record) = OperatorTokens.make(name: "demo-officer", role: .admin, now: node.time.now())
             try await node.store.saveToken(record)
             tokens[p.name] = token
+            // A web console account per node, signed in at <url>/console.
+            let password = AccountCommand.newPassword()
+            try await node.store.addConsoleAccount(
+                try await ConsolePasswords.account(name: consoleAccount, role: .officer, password: password, cost: ConsoleSettings().bcryptCost, now: node.time.now()))
+            consolePasswords[p.name] = password
             let running = try await RunningNode.start(node, port: port)
             nodes.append(running)
             say("  ● \(p.name) — \(p.organisation) (\(p.country)) at \(running.url), key \(node.keys.publicSigningKey.fingerprint.prefix(16))…")
@@ -67,7 +79,7 @@ final class Demo: Sendable {
             }
         }
         say("  Each node pinned the other two after checking their fingerprints.\n")
-        return Demo(nodes: nodes, clients: clients, tokens: tokens, directory: root)
+        return Demo(nodes: nodes, clients: clients, tokens: tokens, consolePasswords: consolePasswords, directory: root)
     }
 
     static func say(_ line: String) {
@@ -280,6 +292,10 @@ final class Demo: Sendable {
             Self.say("  \(n.node.name): ACCORD_URL=\(n.url) ACCORD_TOKEN=\(tokens[n.node.name]!)")
         }
         Self.say("  then: accord case list · accord case show <id> · accord overdue · accord check")
+        Self.say("\nWeb console (sign in as \(Self.consoleAccount), role officer):")
+        for n in nodes {
+            Self.say("  \(n.node.name): \(n.url)/console  password \(consolePasswords[n.node.name]!)")
+        }
         Self.say("Press Ctrl-C to stop.")
     }
 

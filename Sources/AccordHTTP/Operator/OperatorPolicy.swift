@@ -24,6 +24,7 @@ public enum OperatorPolicy {
         rule(.get, "/cases", .auditor),
         rule(.get, "/cases/{id}", .auditor),
         rule(.get, "/cases/{id}/events", .auditor),
+        rule(.get, "/cases/{id}/view", .auditor),
         rule(.get, "/overdue", .auditor),
         rule(.get, "/deliveries", .auditor),
         rule(.get, "/deliveries/{peer}/parked", .auditor),

@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordNode
 import AccordStore
@@ -165,6 +166,11 @@ enum OperatorRoutes {
             guard try await store.caseState(id) != nil else { throw AccordError(.unknownCase, "this node holds no case \(id.hex)") }
             let events = try await store.events(inCase: id).map(\.event.json)
             return JSONResponse.raw(CanonicalJSON.encode(.array(events)))
+        }
+
+        // Everything a person reads about a case, as the console shows it (`accord case show`).
+        api.get("/cases/:id/view") { _, context -> Response in
+            try JSONResponse.make(try await CaseView.build(try caseID(context), node: node))
         }
 
         api.post("/cases/:id/steps") { request, context -> Response in

@@ -1,0 +1,192 @@
+/// The console's Mustache templates, compiled into the binary so that a fresh clone and an
+/// installed `accord` serve the same pages with nothing beside them. `{{x}}` is HTML-escaped;
+/// `{{{x}}}` is used only for HTML the console itself rendered.
+enum Templates {
+    static let all: [String: String] = [
+        "layout": layout, "login": login, "inbox": inbox, "item": item, "cases": cases, "case": caseView, "open": open, "form": form,
+        "error": error,
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Accord {{node}}</title>
+        <link rel="stylesheet" href="/console/static/console.css">
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header>
+          <span class="brand">Accord <strong>{{node}}</strong></span>
+          {{#user}}
+          <nav aria-label="Main">
+            <a href="/console/inbox"{{#inInbox}} aria-current="page"{{/inInbox}}>Inbox</a>
+            <a href="/console/cases"{{#inCases}} aria-current="page"{{/inCases}}>Cases</a>
+            {{#canSign}}<a href="/console/cases/new"{{#inOpen}} aria-current="page"{{/inOpen}}>Open a case</a>{{/canSign}}
+          </nav>
+          <form class="logout" method="post" action="/console/logout">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <span>{{name}} ({{role}})</span>
+            <button type="submit">Sign out</button>
+          </form>
+          {{/user}}
+        </header>
+        <main id="main">
+        {{#flash}}<p class="flash" role="status">{{flash}}</p>{{/flash}}
+        {{{body}}}
+        </main>
+        {{#user}}<script src="/console/static/console.js" defer></script>{{/user}}
+        </body>
+        </html>
+        """
+
+    static let login = """
+        <h1>Sign in</h1>
+        {{#error}}<p class="error" role="alert" id="login-error">{{error}}</p>{{/error}}
+        <form method="post" action="/console/login" class="card narrow">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <div class="field"><label for="login-name">Account name</label>
+            <input id="login-name" name="name" autocomplete="username" required autofocus value="{{name}}"></div>
+          <div class="field"><label for="login-password">Password</label>
+            <input id="login-password" name="password" type="password" autocomplete="current-password" required></div>
+          <div class="field"><label for="login-code">Authentication code <small>(if your account has one)</small></label>
+            <input id="login-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7"></div>
+          <button type="submit">Sign in</button>
+        </form>
+        """
+
+    static let item = """
+        <li id="item-{{key}}" data-sort="{{sort}}" class="item{{#overdue}} overdue{{/overdue}}">
+          <a href="/console/cases/{{caseID}}"><strong>{{action}}</strong> — {{title}}</a>
+          <span class="meta">{{kindTitle}} · {{counterpart}} · case {{shortID}}{{#urgent}} · <span class="badge urgent">urgent</span>{{/urgent}}{{#exercise}} · <span class="badge exercise">exercise</span>{{/exercise}}</span>
+          <span class="due">{{#due}}due <time datetime="{{due}}">{{due}}</time>{{/due}}{{^due}}no deadline{{/due}}{{#overdue}} <span class="badge">overdue</span>{{/overdue}}</span>
+        </li>
+        """
+
+    static let inbox = """
+        <h1>Inbox</h1>
+        <p class="hint">What needs this node's action, earliest deadline first. New work appears here as it arrives.</p>
+        <p id="live" class="live" role="status" aria-live="polite"></p>
+        <section aria-labelledby="incoming-h">
+          <h2 id="incoming-h">Incoming <small>requests to this node</small></h2>
+          <ul id="incoming" class="items" data-section="incoming">
+          {{#incoming}}{{> item}}{{/incoming}}
+          </ul>
+          {{^incoming}}<p class="empty" id="incoming-empty">Nothing incoming needs action.</p>{{/incoming}}
+        </section>
+        <section aria-labelledby="outgoing-h">
+          <h2 id="outgoing-h">Outgoing <small>requests this node sent</small></h2>
+          <ul id="outgoing" class="items" data-section="outgoing">
+          {{#outgoing}}{{> item}}{{/outgoing}}
+          </ul>
+          {{^outgoing}}<p class="empty" id="outgoing-empty">Nothing outgoing needs action.</p>{{/outgoing}}
+        </section>
+        """
+
+    static let cases = """
+        <h1>Cases</h1>
+        <form method="get" action="/console/cases" class="filters">
+          <div class="field"><label for="q">Title contains</label><input id="q" name="q" value="{{q}}"></div>
+          <div class="field"><label for="status">Status</label>
+            <select id="status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
+          <div class="field"><label for="kind">Kind</label>
+            <select id="kind" name="kind">{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></div>
+          <button type="submit">Filter</button>
+        </form>
+        <table class="list">
+          <caption class="sr">Cases, most recently changed first</caption>
+          <thead><tr><th scope="col">Case</th><th scope="col">Title</th><th scope="col">Kind</th><th scope="col">From → to</th><th scope="col">Status</th><th scope="col">Updated</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="/console/cases/{{id}}">{{short}}</a></td><td>{{title}}{{#urgent}} <span class="badge urgent">urgent</span>{{/urgent}}{{#exercise}} <span class="badge exercise">exercise</span>{{/exercise}}</td><td>{{kind}}</td><td>{{parties}}</td><td>{{status}}</td><td><time>{{updated}}</time></td></tr>{{/rows}}
+          </tbody>
+        </table>
+        {{^rows}}<p class="empty">No cases match.</p>{{/rows}}
+        """
+
+    static let caseView = """
+        {{#view}}
+        {{#exercise}}<p class="banner exercise" role="note"><strong>Exercise</strong> — this case is a drill, not a real request.</p>{{/exercise}}
+        <h1>{{title}}</h1>
+        <p class="meta">{{kindTitle}} · case <code>{{shortID}}</code> · <strong>{{status}}</strong>{{#urgent}} · <span class="badge urgent">urgent</span>{{/urgent}}
+          · opened by {{initiator}} at <time>{{openedAt}}</time> · addressed to {{#addressees}}{{.}} {{/addressees}}</p>
+        <div class="grid">
+        <section aria-labelledby="req-h" class="card">
+          <h2 id="req-h">Request</h2>
+          <dl>{{#fields}}<dt>{{label}} <code>{{name}}</code></dt><dd class="pre">{{value}}</dd>{{/fields}}</dl>
+          {{^empty(norms)}}<h3>Norms cited</h3><ul>{{#norms}}<li><strong>{{name}}</strong> {{value}}</li>{{/norms}}</ul>{{/empty(norms)}}
+          {{^empty(bases)}}<h3>Legal basis</h3><ul>{{#bases}}<li><strong>{{label}}</strong> ({{name}}) {{value}}</li>{{/bases}}</ul>{{/empty(bases)}}
+        </section>
+        <section aria-labelledby="dl-h" class="card">
+          <h2 id="dl-h">Deadlines</h2>
+          <dl>{{#deadlines}}<dt>{{label}}</dt><dd{{#overdue}} class="overdue"{{/overdue}}><time>{{due}}</time>{{#overdue}} <span class="badge">overdue</span>{{/overdue}}</dd>{{/deadlines}}</dl>
+          <h2>Parties</h2>
+          {{#parties}}<div class="party"><h3>{{name}}: {{status}}</h3>
+            <ul>{{#timing}}<li>{{.}}</li>{{/timing}}</ul>
+            {{^empty(answer)}}<dl>{{#answer}}<dt>{{label}}</dt><dd class="pre">{{value}}</dd>{{/answer}}</dl>{{/empty(answer)}}</div>{{/parties}}
+        </section>
+        </div>
+        {{^empty(informationRequests)}}<section class="card"><h2>Information requests</h2>
+          {{#informationRequests}}<p><code>{{name}}</code> {{label}}</p><p class="pre">{{value}}</p>{{/informationRequests}}</section>{{/empty(informationRequests)}}
+        {{^empty(conditions)}}<section class="card"><h2>Conditions</h2>
+          {{#conditions}}<p><code>{{name}}</code> {{label}}</p><p class="pre">{{value}}</p>{{/conditions}}</section>{{/empty(conditions)}}
+        <section aria-labelledby="tl-h">
+          <h2 id="tl-h">Timeline</h2>
+          <ol class="timeline">
+          {{#steps}}<li class="step">
+            <h3>{{title}} <small>signed by {{signer}} to {{#to}}{{.}} {{/to}}</small>{{#backdated}} <span class="badge">backdated</span>{{/backdated}}</h3>
+            <p class="meta">claimed <time>{{claimedAt}}</time> · received <time>{{receivedAt}}</time> · event <code>{{event}}</code></p>
+            <p>{{summary}}</p>
+            {{^empty(fields)}}<dl>{{#fields}}<dt>{{label}}</dt><dd class="pre">{{value}}</dd>{{/fields}}</dl>{{/empty(fields)}}
+            <ul class="deliveries">{{#deliveries}}<li>→ {{peer}}: {{state}}</li>{{/deliveries}}{{#inclusionProof}}<li>inclusion proof: {{inclusionProof}}</li>{{/inclusionProof}}</ul>
+          </li>{{/steps}}
+          </ol>
+        </section>
+        {{/view}}
+        <section aria-labelledby="act-h">
+          <h2 id="act-h">Next steps</h2>
+          {{#readOnly}}<p class="hint">{{readOnly}}</p>{{/readOnly}}
+          {{^forms}}{{^readOnly}}<p class="hint">No step is open to this node in this case now.</p>{{/readOnly}}{{/forms}}
+          {{#forms}}{{> form}}{{/forms}}
+        </section>
+        """
+
+    static let open = """
+        <h1>Open a case</h1>
+        <nav aria-label="Kind of case" class="kinds">{{#kinds}}<a href="/console/cases/new?kind={{value}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a> {{/kinds}}</nav>
+        {{#form}}{{> form}}{{/form}}
+        """
+
+    static let form = """
+        <form method="post" action="{{action}}" class="card" id="{{id}}" novalidate>
+          <h3>{{title}}</h3>
+          {{#hasErrors}}<div class="error" role="alert"><p>Please correct:</p><ul>{{#errors}}<li>{{.}}</li>{{/errors}}</ul></div>{{/hasErrors}}
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
+          {{#fields}}
+          <div class="field{{#error}} invalid{{/error}}">
+            {{#isCheckboxes}}<fieldset><legend>{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</legend>
+              {{#options}}<label for="{{id}}" class="check"><input type="checkbox" id="{{id}}" name="{{name}}" value="{{value}}"{{#selected}} checked{{/selected}}> {{label}}</label>{{/options}}
+            </fieldset>{{/isCheckboxes}}
+            {{#isCheckbox}}<label for="{{id}}" class="check"><input type="checkbox" id="{{id}}" name="{{name}}" value="true"{{#checked}} checked{{/checked}}> {{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>{{/isCheckbox}}
+            {{#isLine}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
+              <input id="{{id}}" name="{{name}}" value="{{value}}" placeholder="{{placeholder}}"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{/isLine}}
+            {{#isText}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
+              <textarea id="{{id}}" name="{{name}}" rows="3"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{value}}</textarea>{{/isText}}
+            {{#isSelect}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
+              <select id="{{id}}" name="{{name}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/isSelect}}
+            {{^empty(help)}}<small class="help">{{help}}</small>{{/empty(help)}}
+            {{#error}}<small class="field-error" id="{{id}}-error">{{error}}</small>{{/error}}
+          </div>
+          {{/fields}}
+          <button type="submit">{{submit}}</button>
+        </form>
+        """
+
+    static let error = """
+        <h1>{{heading}}</h1>
+        <p class="error" role="alert" id="error-message">{{message}}</p>
+        <p><a href="{{back}}">{{backLabel}}</a></p>
+        """
+}

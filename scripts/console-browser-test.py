@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Drives the web console of real Accord nodes with a real Chromium (Debian's chromium and
+chromium-driver, Selenium from PyPI; scripts/setup installs them).
+
+Usage: console-browser-test.py CONFIG.json
+CONFIG names two running nodes (aurelia opens, borealis is addressed) with their URLs, an
+operator token for aurelia, and console accounts (borealis's officer has a TOTP secret, as
+printed by `accord account totp`), and the directory for screenshots. The Swift test
+ConsoleBrowserTests writes it after starting the nodes. Prints one line per check and ends with
+'N passed, M failed'; exits non-zero if any check failed.
+"""
+import base64, hashlib, hmac, json, os, struct, sys, time, traceback, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+config = json.load(open(sys.argv[1]))
+shots = config["screenshots"]
+os.makedirs(shots, exist_ok=True)
+passed, failed = 0, 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok   " + what, flush=True)
+    else:
+        failed += 1
+        print("FAIL " + what, flush=True)
+
+
+def totp(secret_base32, at=None):
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    step = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (value % 1_000_000)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800", "--disable-gpu"]:
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    driver.set_window_size(1280, 800)
+    return driver
+
+
+def wait(driver, condition, seconds=20):
+    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d))
+
+
+def screenshot(driver, name):
+    """The page at 1280×800 and on a 390-pixel-wide phone screen."""
+    for width, height, label in [(1280, 800, "1280"), (390, 844, "390")]:
+        driver.set_window_size(width, height)
+        time.sleep(0.2)
+        driver.save_screenshot(os.path.join(shots, "%s-%s.png" % (name, label)))
+    driver.set_window_size(1280, 800)
+    size = len(driver.page_source.encode())
+    check(size < 100_000, "%s page weighs %d bytes (< 100 KB)" % (name, size))
+
+
+def labelled(driver, page):
+    """Every visible field has a label (or is a checkbox inside its label)."""
+    missing = driver.execute_script("""
+        var out = [];
+        document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(function(e){
+          if (!(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.closest('label')) out.push(e.name || e.outerHTML);
+        });
+        return out;""")
+    check(not missing, "%s: every field has a label %s" % (page, missing or ""))
+
+
+def login(driver, base, account, code=None):
+    driver.get(base + "/console/login")
+    driver.find_element(By.ID, "login-name").send_keys(account["name"])
+    driver.find_element(By.ID, "login-password").send_keys(account["password"])
+    if code:
+        driver.find_element(By.ID, "login-code").send_keys(code)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def fill(driver, form_id, values):
+    form = driver.find_element(By.ID, form_id)
+    for name, value in values.items():
+        field = form.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        elif field.get_attribute("type") == "checkbox":
+            form.find_element(By.CSS_SELECTOR, 'input[name="%s"][value="%s"]' % (name, value)).click()
+        else:
+            field.clear()
+            field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def api(node, path):
+    request = urllib.request.Request(config[node]["url"] + path, headers={"Authorization": "Bearer " + config[node]["token"]})
+    return json.load(urllib.request.urlopen(request, timeout=30))
+
+
+A, B = config["aurelia"]["url"], config["borealis"]["url"]
+accounts = config["accounts"]
+sender, duty = browser(), browser()
+try:
+    # Sign-in without a second factor (aurelia) and with TOTP (borealis).
+    sender.get(A + "/console/login")
+    labelled(sender, "login")
+    # The name field has the focus on arrival; Tab then walks the form in reading order.
+    def focused():
+        e = sender.switch_to.active_element
+        return e.get_attribute("id") or e.tag_name
+    order = [focused()]
+    for _ in range(3):
+        sender.switch_to.active_element.send_keys(Keys.TAB)
+        order.append(focused())
+    check(order == ["login-name", "login-password", "login-code", "button"], "login focus order by keyboard: %s" % order)
+    screenshot(sender, "login")
+    login(sender, A, accounts["aurelia"]["officer"])
+    wait(sender, lambda d: d.current_url.endswith("/console/inbox"))
+    check("Inbox" in sender.title, "aurelia officer signed in with a password")
+
+    login(duty, B, accounts["borealis"]["officer"])
+    check("wrong" in duty.find_element(By.ID, "login-error").text, "borealis officer without a TOTP code is refused")
+    login(duty, B, accounts["borealis"]["officer"], totp(accounts["borealis"]["officer"]["totp"]))
+    wait(duty, lambda d: d.current_url.endswith("/console/inbox"))
+    check("Inbox" in duty.title, "borealis officer signed in with password and TOTP code")
+    duty.execute_script("window.notReloaded = true")
+
+    # aurelia opens a preservation request through the form; it appears in borealis's inbox live.
+    sender.get(A + "/console/cases/new?kind=preservation")
+    labelled(sender, "open a case")
+    screenshot(sender, "open-case")
+    sender.find_element(By.CSS_SELECTOR, "#open-case button[type=submit]").click()
+    errors = sender.find_elements(By.CSS_SELECTOR, "#open-case .error li")
+    check(len(errors) >= 8, "an empty request form reports every problem at once (%d)" % len(errors))
+    fill(sender, "open-case", {
+        "title": "Preserve mailbox records", "to": "borealis",
+        "f.authority": "Aurelia Public Prosecutor's Office", "f.offence": "Extortion (ransomware)",
+        "f.facts": "A hospital's systems were encrypted; the ransom note names a mailbox.",
+        "f.data": "Subscriber data and logs of the mailbox", "f.relationship": "Used to negotiate the ransom",
+        "f.custodian": "Borealis Mail Ltd.", "f.necessity": "Logs are deleted after 30 days", "f.mla_to_follow": "true",
+        "norms": "13(d)",
+    })
+    wait(sender, lambda d: "/console/cases/" in d.current_url and "done=open" in d.current_url)
+    case_id = sender.current_url.split("/console/cases/")[1][:64]
+    check(len(case_id) == 64, "case opened through the form: %s" % case_id[:12])
+
+    item = wait(duty, lambda d: d.find_elements(By.CSS_SELECTOR, '#incoming a[href="/console/cases/%s"]' % case_id))
+    check(bool(item), "the new request appeared in borealis's inbox without a reload")
+    check(duty.execute_script("return window.notReloaded === true"), "the inbox page was not reloaded")
+    time.sleep(3.2)  # let the highlight fade before the picture
+    screenshot(duty, "inbox")
+    labelled(duty, "inbox")
+
+    # borealis acknowledges, asks for information; aurelia provides it; borealis answers.
+    item[0].click()
+    wait(duty, lambda d: d.find_elements(By.ID, "step-acknowledge"))
+    labelled(duty, "case")
+    check("Borealis Mail Ltd." in duty.page_source, "the case page shows every field of the request")
+    check(not duty.find_elements(By.ID, "step-close"), "only the initiator may close: no close form for borealis")
+    fill(duty, "step-acknowledge", {"note": "Received; preservation under way."})
+    wait(duty, lambda d: "done=acknowledge" in d.current_url)
+    check("Signed and sent: Acknowledge receipt." in duty.page_source, "borealis acknowledged through the form")
+    check(not duty.find_elements(By.ID, "step-acknowledge"), "no second acknowledgement is offered")
+    screenshot(duty, "case")
+
+    # A forged anti-forgery token is refused.
+    duty.execute_script("document.querySelector('#step-request_information input[name=csrf]').value = '00' + 'f'.repeat(62)")
+    fill(duty, "step-request_information", {"questions": "forged"})
+    check("anti-forgery" in duty.find_element(By.ID, "error-message").text, "a form with a forged CSRF token is refused (403)")
+    duty.get(B + "/console/cases/" + case_id)
+    fill(duty, "step-request_information", {"questions": "Which mailbox address exactly?"})
+    wait(duty, lambda d: "done=request_information" in d.current_url)
+    check("forged" not in duty.page_source, "nothing was signed for the forged form")
+
+    sender.get(A + "/console/inbox")
+    wait(sender, lambda d: "Information requested" in d.page_source, 30)
+    sender.get(A + "/console/cases/" + case_id)
+    wait(sender, lambda d: d.find_elements(By.ID, "step-provide_information"))
+    form = sender.find_element(By.ID, "step-provide_information")
+    request_option = [o.get_attribute("value") for o in form.find_elements(By.CSS_SELECTOR, "select[name=in_reply_to] option") if o.get_attribute("value")]
+    check(len(request_option) == 1, "the open information request is offered to reply to")
+    fill(sender, "step-provide_information", {"information": "ransom-2026@mail.borealis.example", "in_reply_to": request_option[0]})
+    wait(sender, lambda d: "done=provide_information" in d.current_url)
+    check(True, "aurelia provided the information through the form")
+
+    duty.get(B + "/console/cases/" + case_id)
+    wait(duty, lambda d: "ransom-2026@mail.borealis.example" in d.page_source, 30)
+    fill(duty, "step-answer", {"outcome": "refused"})
+    problems = duty.find_elements(By.CSS_SELECTOR, "#step-answer .error li")
+    check(len(problems) == 2, "a refusal without grounds or reason reports both problems (%d)" % len(problems))
+    fill(duty, "step-answer", {"outcome": "granted", "details": "Data preserved for 90 days."})
+    wait(duty, lambda d: "done=answer" in d.current_url)
+    check(True, "borealis answered through the form")
+
+    sender.get(A + "/console/cases/" + case_id)
+    wait(sender, lambda d: "Data preserved for 90 days." in d.page_source, 30)
+    fill(sender, "step-extend", {"preserve_until": "2031-01-01T00:00:00Z", "reason": "The MLA request is on its way."})
+    wait(sender, lambda d: "done=extend" in d.current_url)
+    check(True, "aurelia extended the preservation through the form")
+    fill(sender, "step-close", {"reason": "MLA request sent."})
+    wait(sender, lambda d: "done=close" in d.current_url)
+    check("closed" in sender.find_element(By.CSS_SELECTOR, "main .meta").text, "aurelia closed the case")
+    state = api("aurelia", "/api/v1/cases/" + case_id)["state"]
+    check(state["status"] == "closed" and state["parties"]["borealis"]["status"] == "answered", "aurelia's node holds the case closed and answered")
+    check(state["deadlines"]["preserve_until"].startswith("2031-01-01"), "the extension is in the case's deadlines")
+
+    # An analyst reads but cannot sign; an auditor changes nothing.
+    for role in ["analyst", "auditor"]:
+        duty.find_element(By.CSS_SELECTOR, "form.logout button").click()
+        wait(duty, lambda d: d.current_url.endswith("/console/login"))
+        login(duty, B, accounts["borealis"][role])
+        wait(duty, lambda d: d.current_url.endswith("/console/inbox"))
+        duty.get(B + "/console/cases/" + case_id)
+        check(not duty.find_elements(By.CSS_SELECTOR, "form[id^=step-]") and "only an officer or admin signs" in duty.page_source,
+              "%s sees the case without step forms" % role)
+        duty.get(B + "/console/cases/new")
+        check("needs the officer role" in duty.page_source, "%s cannot open the form to sign a case" % role)
+        duty.get(B + "/console/cases/" + case_id)
+        # A step form made by hand with the session's own token is still refused by role.
+        duty.execute_script("""
+            var f = document.createElement('form'); f.method = 'post'; f.action = location.pathname + '/steps';
+            [['csrf', document.querySelector('form.logout input[name=csrf]').value], ['type', 'propose_conditions'], ['conditions', 'by hand']]
+              .forEach(function(p){ var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });
+            document.body.appendChild(f); f.submit();""")
+        wait(duty, lambda d: d.find_elements(By.ID, "error-message"))
+        check("needs the officer role" in duty.page_source, "%s cannot sign a step even with a valid form" % role)
+    events = [e["type"] for e in api("aurelia", "/api/v1/cases/%s/events" % case_id)]
+    check("case.conditions_proposed" not in events, "nothing the analyst or auditor tried was signed")
+except Exception:
+    traceback.print_exc()
+    check(False, "the browser run finished")
+finally:
+    sender.quit()
+    duty.quit()
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
