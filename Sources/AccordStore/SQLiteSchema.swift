@@ -335,6 +335,7 @@ enum SQLiteSchema {
                       last_seen INTEGER NOT NULL
                     );
                     CREATE INDEX console_sessions_by_account ON console_sessions(account);
+                    """)
         }
         m.registerMigration("v8: case search, exercise and urgency") { db in
             // Full-text search over every case event's text (rowid = events.seq), the parties'

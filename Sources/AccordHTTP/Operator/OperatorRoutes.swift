@@ -170,7 +170,7 @@ enum OperatorRoutes {
 
         // Everything a person reads about a case, as the console shows it (`accord case show`).
         api.get("/cases/:id/view") { _, context -> Response in
-            try JSONResponse.make(try await CaseView.build(try caseID(context), node: node))
+            try JSONResponse.make(try await CaseView.build(try await caseID(context, node: node), node: node))
         }
 
         api.post("/cases/:id/steps") { request, context -> Response in
