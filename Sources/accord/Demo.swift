@@ -107,6 +107,23 @@ final class Demo: Sendable {
         return verified
     }
 
+    /// A request left open for a person to handle in borealis-247's web console.
+    func leaveWorkForTheConsole() async {
+        do {
+            let id = try await open("caledonia-cert", [
+                "kind": "assistance", "title": "Help contain a botnet controller in your range", "to": ["borealis-247"], "urgent": true, "norms": ["13(h)"],
+                "fields": [
+                    "summary": "A command-and-control server at 192.0.2.77 (Borealis address space) steers bots attacking Caledonia's power utility.",
+                    "assistance_sought": "Identify the hosting provider and ask it to take the server offline; share any logs you can.",
+                    "critical_infrastructure": true,
+                ],
+            ])
+            Self.say("\nLeft open for you: caledonia-cert asks borealis-247 for assistance (case \(id.prefix(12))); acknowledge and answer it in borealis-247's console.")
+        } catch {
+            Self.say("(could not leave a request open for the console: \(error))")
+        }
+    }
+
     func open(_ from: String, _ request: JSONValue) async throws -> String {
         let reply = try await client(from).post("/api/v1/cases", request)
         guard let id = reply["event"]?.stringValue else { throw AccordError(.malformed, "no case id in the reply") }

@@ -25,6 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
                 if !ok { throw ExitCode.failure }
                 return
             }
+            await demo.leaveWorkForTheConsole()
             demo.printAccess()
             await demo.waitForInterrupt()
             await demo.stop()

@@ -153,6 +153,15 @@ import Testing
                 #expect(reply.status == 403)
                 #expect(reply.body.contains("anti-forgery"))
             }
+            // Oversize or non-form bodies are refused before anything else.
+            let huge = try await browser.post("/console/cases/\(id)/steps", [("csrf", page.csrf ?? ""), ("type", "acknowledge"), ("note", String(repeating: "x", count: 600_000))])
+            #expect(huge.status == 413)
+            var json = HTTPClientRequest(url: b.url + "/console/cases/\(id)/steps")
+            json.method = .POST
+            json.headers.add(name: "Cookie", value: "accord_console=\(browser.cookies["accord_console"] ?? "")")
+            json.headers.add(name: "Content-Type", value: "application/json")
+            json.body = .bytes(ByteBuffer(string: #"{"type":"acknowledge"}"#))
+            #expect(try await ConsoleBrowser.http.execute(json, timeout: .seconds(30)).status.code == 400)
             #expect(try await b.node.store.eventCount() == before)
             // A sign-in form without its anti-forgery cookie is refused too.
             let stranger = ConsoleBrowser(b.url)

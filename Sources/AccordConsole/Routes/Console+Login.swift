@@ -58,10 +58,12 @@ extension Console {
         let code = form["code"] ?? ""
         let address = context.clientAddress
         let now = node.time.now()
+        // What was typed as a name goes into the log only if it can be an account name (never a password typed in the wrong field).
+        let logged = NodeName.isValid(name) ? name : "(not an account name)"
         do {
             try limiter.check(account: name, address: address, now: now)
         } catch {
-            context.logger.warning("console sign-in limited", metadata: ["account": "\(name)", "client": "\(address)"])
+            context.logger.warning("console sign-in limited", metadata: ["account": "\(logged)", "client": "\(address)"])
             var response = loginPage(name: name, error: "Too many failed sign-ins. Try again in \((error.retryAfterSeconds + 59) / 60) minute(s).", status: .tooManyRequests)
             response.headers[.retryAfter] = String(error.retryAfterSeconds)
             return response
@@ -78,7 +80,7 @@ extension Console {
         }
         guard ok, let account else {
             limiter.recordFailure(account: name, address: address, now: now)
-            context.logger.notice("console sign-in failed", metadata: ["account": "\(name)", "client": "\(address)"])
+            context.logger.notice("console sign-in failed", metadata: ["account": "\(logged)", "client": "\(address)"])
             return loginPage(name: name, error: "The account name, password or authentication code is wrong.", status: .unauthorized)
         }
         limiter.recordSuccess(account: name)
