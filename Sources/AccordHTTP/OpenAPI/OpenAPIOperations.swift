@@ -51,6 +51,9 @@ extension OpenAPIDocument {
                       success: ok(ref("CaseDetail")), errors: ["400", "401", "403", "404"]),
             Operation(method: "get", path: "/api/v1/cases/{id}/events", role: .auditor, summary: "The signed events of a case, in order",
                       success: ok(array(ref("Event"))), errors: ["400", "401", "403", "404"]),
+            Operation(method: "get", path: "/api/v1/cases/{id}/view", role: .auditor, summary: "Everything a person reads about a case",
+                      description: "The content the web console's case page shows and `accord case show` prints: every field of the request and of every step, deadlines, parties, the timeline with signer, claimed and received times and delivery per addressee.",
+                      success: ok(ref("CaseView")), errors: ["400", "401", "403", "404"]),
             Operation(method: "post", path: "/api/v1/cases/{id}/steps", role: .officer, summary: "Take a step in a case",
                       description: """
                           `type` names the step; `body` holds its members (see `StepBodies`); `to` defaults to the other side of the case. \

@@ -1,20 +1,23 @@
 import AccordCore
-import ArgumentParser
 import Foundation
 import Synchronization
 
 /// Times as the officer reads them: in their own time zone, with UTC beside. The API and the
 /// signed events keep UTC; only what the terminal prints changes.
-struct TimeDisplay: Sendable {
-    let zone: TimeZone
+public struct TimeDisplay: Sendable {
+    public let zone: TimeZone
 
-    static let utc = TimeDisplay(zone: TimeZone(identifier: "UTC")!)
+    public init(zone: TimeZone) {
+        self.zone = zone
+    }
+
+    public static let utc = TimeDisplay(zone: TimeZone(identifier: "UTC")!)
 
     /// The display every command of this process uses (set from `--tz` / `ACCORD_TZ`).
-    static let current = Mutex(TimeDisplay.utc)
+    public static let current = Mutex(TimeDisplay.utc)
 
     /// `--tz`, else `$ACCORD_TZ`, else `$TZ`, else UTC. An unknown zone is an error naming it.
-    static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TimeDisplay {
+    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TimeDisplay {
         let (name, source) = option.map { ($0, "--tz") } ?? environment["ACCORD_TZ"].map { ($0, "ACCORD_TZ") } ?? environment["TZ"].map { ($0, "TZ") } ?? ("UTC", "")
         let trimmed = name.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ":", with: "", options: .anchored)
         if trimmed.isEmpty { return .utc }
@@ -26,10 +29,10 @@ struct TimeDisplay: Sendable {
         return TimeDisplay(zone: zone)
     }
 
-    var isUTC: Bool { zone.secondsFromGMT() == 0 && (zone.identifier == "UTC" || zone.identifier == "GMT" || zone.identifier == "Etc/UTC") }
+    public var isUTC: Bool { zone.secondsFromGMT() == 0 && (zone.identifier == "UTC" || zone.identifier == "GMT" || zone.identifier == "Etc/UTC") }
 
     /// `2026-11-27 10:00 CET (09:00 UTC)`; the UTC date is repeated only when it differs.
-    func format(_ rfc3339: String) -> String {
+    public func format(_ rfc3339: String) -> String {
         guard let t = Timestamp(rfc3339: rfc3339) else { return rfc3339 }
         let date = Date(timeIntervalSince1970: Double(t.milliseconds) / 1000)
         let utcDay = Self.string(date, "yyyy-MM-dd", TimeDisplay.utc.zone), utcTime = Self.string(date, "HH:mm", TimeDisplay.utc.zone)
@@ -48,10 +51,4 @@ struct TimeDisplay: Sendable {
         f.dateFormat = pattern
         return f.string(from: date)
     }
-}
-
-/// A time from the API as the officer reads it (see `TimeDisplay`).
-func shown(_ rfc3339: String?) -> String {
-    guard let rfc3339 else { return "" }
-    return TimeDisplay.current.withLock { $0 }.format(rfc3339)
 }
