@@ -64,6 +64,9 @@ import Testing
             #expect(r.status == 400)
             #expect(r.json?["error"]?["field"]?.stringValue == "bases")
             #expect(try await a.node.store.cases(CaseQuery()).isEmpty)
+            // The citable articles are listed for forms and clients.
+            let bases = try await a.client.get("/api/v1/bases").arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            #expect(bases.contains("budapest:29") && bases.contains("uncc:42") && bases.count == LegalBases.all.count)
             // The profile lists what the node reads.
             let profile = try Profile.verify(try await a.node.profile().canonical)
             #expect(profile.features == Set(Profile.Feature.all))

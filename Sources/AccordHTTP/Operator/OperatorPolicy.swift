@@ -20,6 +20,7 @@ public enum OperatorPolicy {
     public static let rules: [Rule] = [
         rule(.get, "/node", .auditor),
         rule(.get, "/norms", .auditor),
+        rule(.get, "/bases", .auditor),
         rule(.get, "/peers", .auditor),
         rule(.get, "/cases", .auditor),
         rule(.get, "/cases/{id}", .auditor),

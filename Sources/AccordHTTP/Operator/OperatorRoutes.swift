@@ -103,6 +103,11 @@ enum OperatorRoutes {
             return try JSONResponse.make(Norms.all)
         }
 
+        // The treaty articles a request may cite in `bases`, for forms and clients.
+        api.get("/bases") { _, _ -> Response in
+            return try JSONResponse.make(LegalBases.all)
+        }
+
         api.get("/peers") { request, _ -> Response in
             let peers = try await store.peers()
             return try JSONResponse.make(peers.map { PeerView($0) })
