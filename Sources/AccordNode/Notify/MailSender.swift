@@ -92,7 +92,7 @@ enum MailSender {
     }
 
     /// A header line: printable ASCII folded at spaces, anything else as RFC 2047 encoded words
-    /// (UTF-8, base64); no line longer than 78 characters.
+    /// (UTF-8, base64, at most 39 bytes each, so a word and the header name fit in 78 characters); no line longer than 78.
     static func header(_ name: String, _ value: String) -> String {
         let ascii = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !value.contains("=?")
         let words: [String]
@@ -103,7 +103,7 @@ enum MailSender {
             var chunk: [UInt8] = []
             for scalar in value.unicodeScalars {
                 let bytes = Array(String(scalar).utf8)
-                if chunk.count + bytes.count > 45 {
+                if chunk.count + bytes.count > 39 {
                     encoded.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
                     chunk = []
                 }
