@@ -160,7 +160,7 @@ struct CaseCommand: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
         @Argument var id: String
         @Option(help: "The information.") var information: String
-        @Option(help: "The id of the information request this answers.") var inReplyTo: String?
+        @Option(help: "The id of the information request this answers (or its first 6 or more hex digits).") var inReplyTo: String?
         @Option(help: "Addressees, comma-separated (default: the other side).") var to: String?
         func run() async throws {
             try await step(api, id, "provide_information", ["information": .string(information), "in_reply_to": inReplyTo.map(JSONValue.string)], to: to)
@@ -210,7 +210,7 @@ struct CaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "accept-conditions", abstract: "Accept proposed conditions.")
         @OptionGroup var api: APIOptions
         @Argument var id: String
-        @Option(help: "The id of the conditions proposal.") var proposal: String
+        @Option(help: "The id of the conditions proposal (or its first 6 or more hex digits).") var proposal: String
         func run() async throws { try await step(api, id, "accept_conditions", ["proposal": .string(proposal)]) }
     }
 

@@ -16,7 +16,7 @@ struct ProofCommand: AsyncParsableCommand {
             abstract: "Write a proof bundle for an event this node holds (sent or received).",
             discussion: "The bundle holds the signed event, its leaf index, an inclusion proof, the origin's checkpoint with the witnesses' cosignatures, the origin's key rotations since the event (if any), and, for reference only, the keys the node verified them with (docs/protocol.md §10).")
         @OptionGroup var api: APIOptions
-        @Argument(help: "The event id (64 hex digits).") var event: String
+        @Argument(help: "The event id, or its first 6 or more hex digits.") var event: String
         @Option(name: .shortAndLong, help: "Write the bundle to this file instead of standard output.") var out: String?
 
         func run() async throws {

@@ -112,16 +112,29 @@ import Testing
 
             // An ambiguous prefix lists its candidates.
             let store = a.node.store
-            var ambiguous: (String, [String])? = nil
-            for length in stride(from: 6, through: 1, by: -1) {
-                let groups = Dictionary(grouping: ids) { String($0.prefix(length)) }
-                if let g = groups.first(where: { $0.value.count > 1 }) { ambiguous = (g.key, g.value); break }
+            // Two cases whose ids share their first 6 digits: signed until the ids collide.
+            var seen: [String: Event] = [:]
+            var pair: (Event, Event)? = nil
+            let start = a.node.time.now()
+            for i in 0..<40_000 where pair == nil {
+                let body: [String: JSONValue] = ["kind": "check", "title": "Collision", "fields": [:],
+                                                 "deadlines": a.node.policy.deadlines(for: .check, openedAt: start.adding(seconds: Int64(i) / 1000)).json]
+                let e = Event.sign(type: .open, origin: "aurelia", to: ["borealis"], caseID: nil, time: start.adding(seconds: 0), body: body, keys: a.node.keys)
+                let p = String(e.id.hex.prefix(IDPrefix.minimumLength))
+                if let other = seen[p] { pair = (other, e) } else { seen[p] = e }
             }
-            if let (prefix, matching) = ambiguous, prefix.count >= IDPrefix.minimumLength {
-                r = try await a.client.send(.GET, "/api/v1/cases/\(prefix)")
-                #expect(r.status == 409)
-                for id in matching { #expect(r.json?["error"]?["message"]?.stringValue?.contains(id) == true) }
-            }
+            let (first, second) = try #require(pair)
+            for e in [first, second] { _ = try await store.commitAuthored(e, caseState: try CaseState.open(CaseStep(e)), now: start) }
+            let shared = String(first.id.hex.prefix(IDPrefix.minimumLength))
+            r = try await a.client.send(.GET, "/api/v1/cases/\(shared)")
+            #expect(r.status == 409)
+            #expect(r.json?["error"]?["message"]?.stringValue?.contains(first.id.hex) == true)
+            #expect(r.json?["error"]?["message"]?.stringValue?.contains(second.id.hex) == true)
+            // One more digit (where they differ) picks one.
+            let longer = (IDPrefix.minimumLength...64).first { first.id.hex.prefix($0) != second.id.hex.prefix($0) }!
+            r = try await a.client.send(.GET, "/api/v1/cases/\(first.id.hex.prefix(longer))")
+            #expect(r.status == 200)
+            #expect(r.json?["state"]?["id"]?.stringValue == first.id.hex)
             // The store's prefix lookup itself: a 1-digit range would hold several; the index
             // answers with the ones starting with a given 6-digit prefix only.
             let found = try await store.ids(withPrefix: try IDPrefix(String(oldest.prefix(6))), among: .cases, limit: 10)
