@@ -149,8 +149,10 @@ enum NotificationFixtures {
     }
 
     /// Moves `time` on in steps until `condition` holds (retries and scans wait on it).
+    /// The wait is long: with every suite running at once on two cores, a node may take many
+    /// seconds to get its turn.
     static func advance(_ time: ManualTime, by step: Int64, until condition: () async throws -> Bool) async rethrows -> Bool {
-        try await TestCluster.eventually {
+        try await TestCluster.eventually(timeout: .seconds(120)) {
             if try await condition() { return true }
             time.advance(seconds: step)
             try? await Task.sleep(for: .milliseconds(20))
