@@ -102,20 +102,24 @@ extension SQLiteStore {
         any("object_id", q.ids)
         any("type", q.types)
         any("spec_version", q.specVersions)
-        let v = q.versions.isEmpty ? TAXIIVersionFilter(last: true) : q.versions
-        if !v.all {
-            var terms: [String] = []
-            if v.last { terms.append("\(mark)is_last = 1") }
-            if v.first { terms.append("\(mark)is_first = 1") }
-            if !v.exact.isEmpty {
-                terms.append("version IN (\(Array(repeating: "?", count: v.exact.count).joined(separator: ",")))")
-                args.append(contentsOf: v.exact.map { $0 as (any DatabaseValueConvertible)? })
-            }
-            sql += terms.count == 1 ? " AND \(terms[0])" : " AND (\(terms.joined(separator: " OR ")))"
-        }
+        sql += versionCondition(q.versions.isEmpty ? TAXIIVersionFilter(last: true) : q.versions, mark: mark, args: &args)
         sql += " ORDER BY \(mark)date_added LIMIT ?"
         args.append(q.limit + 1)
         return (sql, StatementArguments(args))
+    }
+
+    /// ` AND (…)` selecting the versions `v` names (nothing when it names all, or none); `mark`
+    /// is "+" where an id is named, to keep the planner on the id index (see `objectsQuery`).
+    static func versionCondition(_ v: TAXIIVersionFilter, mark: String, args: inout [(any DatabaseValueConvertible)?]) -> String {
+        guard !v.all, !v.isEmpty else { return "" }
+        var terms: [String] = []
+        if v.last { terms.append("\(mark)is_last = 1") }
+        if v.first { terms.append("\(mark)is_first = 1") }
+        if !v.exact.isEmpty {
+            terms.append("version IN (\(Array(repeating: "?", count: v.exact.count).joined(separator: ",")))")
+            args.append(contentsOf: v.exact.map { $0 as (any DatabaseValueConvertible)? })
+        }
+        return terms.count == 1 ? " AND \(terms[0])" : " AND (\(terms.joined(separator: " OR ")))"
     }
 
     public func objects(_ q: TAXIIObjectQuery) async throws -> TAXIIPage {
@@ -136,18 +140,8 @@ extension SQLiteStore {
     }
 
     static func deleteObject(_ db: Database, _ id: String, versions: TAXIIVersionFilter, from collection: String) throws -> [TAXIIDeleted] {
-        var condition = ""
         var args: [(any DatabaseValueConvertible)?] = [collection, id]
-        if !versions.all && !versions.isEmpty {
-            var terms: [String] = []
-            if versions.last { terms.append("is_last = 1") }
-            if versions.first { terms.append("is_first = 1") }
-            if !versions.exact.isEmpty {
-                terms.append("version IN (\(Array(repeating: "?", count: versions.exact.count).joined(separator: ",")))")
-                args.append(contentsOf: versions.exact.map { $0 as (any DatabaseValueConvertible)? })
-            }
-            condition = " AND (\(terms.joined(separator: " OR ")))"
-        }
+        let condition = versionCondition(versions, mark: "+", args: &args)
         let gone = try Int64.fetchAll(db, sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ?\(condition)", arguments: StatementArguments(args))
         guard !gone.isEmpty else { return [] }
         try db.execute(sql: "DELETE FROM taxii_objects WHERE collection = ? AND object_id = ?\(condition)", arguments: StatementArguments(args))

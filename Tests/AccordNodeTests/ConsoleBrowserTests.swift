@@ -69,19 +69,7 @@ import Testing
             ]
             let file = cluster.root.path + "/browser-test.json"
             try Data(CanonicalJSON.encode(config)).write(to: URL(fileURLWithPath: file))
-            let script = Self.root.appendingPathComponent("scripts/console-browser-test.py").path
-            let (status, output) = try await Self.offPool { () -> (Int32, String) in
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = ["python3", script, file]
-                let out = Pipe()
-                p.standardOutput = out
-                p.standardError = out
-                try p.run()
-                let data = out.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-            }
+            let (status, output) = try await ProjectScripts.run("python3", "console-browser-test.py", [file])
             #expect(status == 0, "\(output)")
             #expect(output.contains(" passed, 0 failed"), "\(output)")
         }

@@ -222,25 +222,8 @@ struct SchemaCheck {
 /// description against a real node (scripts/api-fuzz): no 5xx answer, every answer matches its schema.
 @Suite(.serialized) struct OpenAPIFuzzTests {
     @Test func schemathesisFindsNoServerErrorAndNoAnswerOutsideItsSchema() async throws {
-        let script = TAXIIInteropTests.scripts + "/api-fuzz"
         let binary = try CrashRecoveryTests.accordBinary()
-        // Off the cooperative pool: the run takes a minute, and other tests' nodes share its threads.
-        let (status, output) = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Int32, String), any Error>) in
-            DispatchQueue.global().async {
-                c.resume(with: Result {
-                    let p = Process()
-                    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    p.arguments = ["bash", script, binary, "25"]
-                    let out = Pipe()
-                    p.standardOutput = out
-                    p.standardError = out
-                    try p.run()
-                    let data = out.fileHandleForReading.readDataToEndOfFile()
-                    p.waitUntilExit()
-                    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-                })
-            }
-        }
+        let (status, output) = try await ProjectScripts.run("bash", "api-fuzz", [binary, "25"])
         #expect(status == 0, "\(output.suffix(6000))")
         #expect(output.contains("No issues found"), "\(output.suffix(2000))")
     }
