@@ -9,7 +9,7 @@ printed by `accord account totp`), and the directory for screenshots. The Swift 
 ConsoleBrowserTests writes it after starting the nodes. Prints one line per check and ends with
 'N passed, M failed'; exits non-zero if any check failed.
 """
-import base64, hashlib, hmac, json, os, struct, sys, time, traceback, urllib.request
+import base64, hashlib, hmac, json, os, struct, sys, time, traceback, urllib.parse, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -213,6 +213,26 @@ try:
     state = api("aurelia", "/api/v1/cases/" + case_id)["state"]
     check(state["status"] == "closed" and state["parties"]["borealis"]["status"] == "answered", "aurelia's node holds the case closed and answered")
     check(state["deadlines"]["preserve_until"].startswith("2031-01-01"), "the extension is in the case's deadlines")
+
+    # Search: words from the request's facts and from a step's text find the case; a word in no
+    # case finds nothing; the start of the id finds it too; a query FTS cannot read is a clear error.
+    def search(driver, base, text):
+        driver.get(base + "/console/cases")
+        box = driver.find_element(By.ID, "q")
+        box.clear()
+        box.send_keys(text)
+        box.send_keys(Keys.RETURN)
+        wait(driver, lambda d: "q=" in d.current_url and d.find_element(By.ID, "q").get_attribute("value") == text)
+        return driver.page_source
+    found = search(sender, A, "hospital ransom")
+    check(("/console/cases/" + case_id) in found, "searching the request's facts (hospital ransom) finds the case")
+    found = search(duty, B, "\"MLA request\"")
+    check(("/console/cases/" + case_id) in found, "searching a phrase from a step finds the case on the other node")
+    found = search(sender, A, "zebrafish")
+    check(("/console/cases/" + case_id) not in found and "No cases match" in found, "a word in no case finds nothing")
+    found = search(sender, A, case_id[:8])
+    check(("/console/cases/" + case_id) in found, "the first 8 digits of the id find the case")
+    screenshot(sender, "search")
 
     # An analyst reads but cannot sign; an auditor changes nothing.
     for role in ["analyst", "auditor"]:

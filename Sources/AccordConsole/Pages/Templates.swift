@@ -88,7 +88,8 @@ enum Templates {
     static let cases = """
         <h1>Cases</h1>
         <form method="get" action="/console/cases" class="filters">
-          <div class="field"><label for="q">Title contains</label><input id="q" name="q" value="{{q}}"></div>
+          <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="{{q}}" aria-describedby="q-help">
+            <small id="q-help">Words anywhere in a case (ransomware mailbox), "a phrase", prefix*, or the start of a case id</small></div>
           <div class="field"><label for="status">Status</label>
             <select id="status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
           <div class="field"><label for="kind">Kind</label>
