@@ -27,28 +27,35 @@ public struct OverdueItem: Sendable, Codable, Equatable {
     }
 }
 
+/// A deadline someone owes in an open case, passed or not.
+public struct OwedDeadline: Sendable, Equatable {
+    public var what: OverdueItem.What
+    public var owedBy: String
+    public var due: Timestamp
+}
+
 extension CaseState {
-    /// What is overdue in this case at `now`, most overdue first.
-    public func overdue(at now: Timestamp) -> [OverdueItem] {
+    /// Every deadline owed in this case while it is open: each addressee's acknowledgement and
+    /// answer not yet given, and the end of preservation (owed by the initiator). The one
+    /// reading of deadlines behind `overdue(at:)` and the deadline notifications.
+    public func owedDeadlines() -> [OwedDeadline] {
         guard status == .open else { return [] }
-        var items: [OverdueItem] = []
-        func add(_ what: OverdueItem.What, _ party: String, _ due: Timestamp) {
-            items.append(OverdueItem(caseID: id, kind: kind, title: title, what: what, owedBy: party, due: due,
-                                     overdueSeconds: (now.milliseconds - due.milliseconds) / 1000,
-                                     exercise: isExercise ? true : nil, urgent: urgent ? true : nil))
-        }
+        var items: [OwedDeadline] = []
         for name in addressees {
             guard let party = parties[name] else { continue }
-            if party.status == .awaitingAcknowledgement && now > deadlines.acknowledgeBy {
-                add(.acknowledgement, name, deadlines.acknowledgeBy)
-            }
-            if kind.takesAnswer, !party.isSettled, let answerBy = deadlines.answerBy, now > answerBy {
-                add(.answer, name, answerBy)
-            }
+            if party.status == .awaitingAcknowledgement { items.append(OwedDeadline(what: .acknowledgement, owedBy: name, due: deadlines.acknowledgeBy)) }
+            if kind.takesAnswer, !party.isSettled, let answerBy = deadlines.answerBy { items.append(OwedDeadline(what: .answer, owedBy: name, due: answerBy)) }
         }
-        if let until = deadlines.preserveUntil, now > until {
-            add(.preservationEnded, initiator, until)
-        }
-        return items.sorted { $0.due < $1.due }
+        if let until = deadlines.preserveUntil { items.append(OwedDeadline(what: .preservationEnded, owedBy: initiator, due: until)) }
+        return items
+    }
+
+    /// What is overdue in this case at `now`, most overdue first.
+    public func overdue(at now: Timestamp) -> [OverdueItem] {
+        owedDeadlines().filter { now > $0.due }.map { d in
+            OverdueItem(caseID: id, kind: kind, title: title, what: d.what, owedBy: d.owedBy, due: d.due,
+                        overdueSeconds: (now.milliseconds - d.due.milliseconds) / 1000,
+                        exercise: isExercise ? true : nil, urgent: urgent ? true : nil)
+        }.sorted { $0.due < $1.due }
     }
 }

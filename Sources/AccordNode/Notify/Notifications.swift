@@ -110,14 +110,7 @@ public struct NotificationComposer: Sendable {
 
     /// Deadlines this node itself must meet in an open case.
     func owed(in state: CaseState) -> [(what: String, due: Timestamp)] {
-        guard state.status == .open else { return [] }
-        var items: [(what: String, due: Timestamp)] = []
-        if let party = state.parties[node], state.addressees.contains(node) {
-            if party.status == .awaitingAcknowledgement { items.append(("acknowledgement", state.deadlines.acknowledgeBy)) }
-            if state.kind.takesAnswer, !party.isSettled, let answerBy = state.deadlines.answerBy { items.append(("answer", answerBy)) }
-        }
-        if state.initiator == node, let until = state.deadlines.preserveUntil { items.append(("preservation_ended", until)) }
-        return items
+        state.owedDeadlines().filter { $0.owedBy == node }.map { ($0.what.rawValue, $0.due) }
     }
 
     // MARK: Deadlines
