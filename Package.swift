@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -87,6 +88,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -94,6 +96,8 @@ let package = Package(
             name: "AccordConsole",
             dependencies: [
                 "AccordCore",
+                "AccordEvidence",
+                "AccordLog",
                 "AccordStore",
                 "AccordNode",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordEvidenceTests",
-            dependencies: ["AccordCore", "AccordEvidence", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AccordCore", "AccordEvidence", "AccordTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -42,10 +42,16 @@ def start_nodes(accord, work, count, prefix="n"):
                         "--country", "XB", "--roles", "technical"], check=True, capture_output=True)
         token = subprocess.run([accord, "token", "create", "--data", data, "--name", "bench", "--role", "admin"],
                                check=True, capture_output=True, text=True).stdout.strip()
-        proc = subprocess.Popen([accord, "serve", "--data", data, "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        nodes.append({"name": name, "data": data, "url": f"http://127.0.0.1:{port}", "token": token, "proc": proc})
+        nodes.append({"name": name, "data": data, "url": f"http://127.0.0.1:{port}", "token": token, "accord": accord})
+    return serve(nodes)
+
+
+def serve(nodes):
+    """Starts `accord serve` for each node (again, after stop_nodes); returns once each answers."""
     for n in nodes:
-        for _ in range(400):
+        n["proc"] = subprocess.Popen([n["accord"], "serve", "--data", n["data"], "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for n in nodes:
+        for _ in range(1200):
             try:
                 urllib.request.urlopen(n["url"] + "/healthz", timeout=1)
                 break
@@ -90,3 +96,15 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def wait_idle(node, share=0.05, window=3.0, limit=3600):
+    """Waits until `node` uses under `share` of a core over `window` seconds (a node that was
+    just given many events fetches their inclusion receipts first); returns the seconds waited."""
+    start = time.time()
+    while time.time() - start < limit:
+        before = cpu_seconds(node["proc"].pid)
+        time.sleep(window)
+        if cpu_seconds(node["proc"].pid) - before < share * window:
+            break
+    return time.time() - start

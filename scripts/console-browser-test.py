@@ -9,28 +9,13 @@ printed by `accord account totp`), and the directory for screenshots. The Swift 
 ConsoleBrowserTests writes it after starting the nodes. Prints one line per check and ends with
 'N passed, M failed'; exits non-zero if any check failed.
 """
-import base64, hashlib, hmac, json, os, struct, sys, time, traceback, urllib.parse, urllib.request
+import base64, hashlib, hmac, struct, time, traceback
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-config = json.load(open(sys.argv[1]))
-shots = config["screenshots"]
-os.makedirs(shots, exist_ok=True)
-passed, failed = 0, 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   " + what, flush=True)
-    else:
-        failed += 1
-        print("FAIL " + what, flush=True)
+from browserkit import api, browser, check, config, finish, labelled, login, screenshot, wait
 
 
 def totp(secret_base32, at=None):
@@ -41,51 +26,6 @@ def totp(secret_base32, at=None):
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
     return "%06d" % (value % 1_000_000)
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800", "--disable-gpu"]:
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
-    driver.set_window_size(1280, 800)
-    return driver
-
-
-def wait(driver, condition, seconds=20):
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d))
-
-
-def screenshot(driver, name):
-    """The page at 1280×800 and on a 390-pixel-wide phone screen."""
-    for width, height, label in [(1280, 800, "1280"), (390, 844, "390")]:
-        driver.set_window_size(width, height)
-        time.sleep(0.2)
-        driver.save_screenshot(os.path.join(shots, "%s-%s.png" % (name, label)))
-    driver.set_window_size(1280, 800)
-    size = len(driver.page_source.encode())
-    check(size < 100_000, "%s page weighs %d bytes (< 100 KB)" % (name, size))
-
-
-def labelled(driver, page):
-    """Every visible field has a label (or is a checkbox inside its label)."""
-    missing = driver.execute_script("""
-        var out = [];
-        document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(function(e){
-          if (!(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.closest('label')) out.push(e.name || e.outerHTML);
-        });
-        return out;""")
-    check(not missing, "%s: every field has a label %s" % (page, missing or ""))
-
-
-def login(driver, base, account, code=None):
-    driver.get(base + "/console/login")
-    driver.find_element(By.ID, "login-name").send_keys(account["name"])
-    driver.find_element(By.ID, "login-password").send_keys(account["password"])
-    if code:
-        driver.find_element(By.ID, "login-code").send_keys(code)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
 
 def fill(driver, form_id, values):
@@ -100,11 +40,6 @@ def fill(driver, form_id, values):
             field.clear()
             field.send_keys(value)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-
-
-def api(node, path):
-    request = urllib.request.Request(config[node]["url"] + path, headers={"Authorization": "Bearer " + config[node]["token"]})
-    return json.load(urllib.request.urlopen(request, timeout=30))
 
 
 A, B = config["aurelia"]["url"], config["borealis"]["url"]
@@ -263,5 +198,4 @@ finally:
     sender.quit()
     duty.quit()
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -29,9 +29,14 @@ public final class Console: Sendable {
     let limiter: LoginLimiter
     let library: MustacheLibrary
     let stopped = Atomic<Bool>(false)
+    /// Directory rows already rendered, by node name, with the entry each was rendered from.
+    let renderedRows = Mutex<[String: (Directory.Entry, String)]>([:])
+    /// The node's Merkle log, for court exports (none: the export button answers 503).
+    let log: LogCoordinator?
 
-    public init(node: Node, settings: ConsoleSettings = ConsoleSettings()) {
+    public init(node: Node, settings: ConsoleSettings = ConsoleSettings(), log: LogCoordinator? = nil) {
         self.node = node
+        self.log = log
         self.settings = settings
         sessions = ConsoleSessions(store: node.store, time: node.time, settings: settings)
         limiter = LoginLimiter(settings: settings)
@@ -51,6 +56,9 @@ public final class Console: Sendable {
         let group = router.group("/console").add(middleware: ConsoleMiddleware<Context>(console: self))
         addLogin(to: group)
         addPages(to: group)
+        addDirectory(to: group)
+        addStats(to: group)
+        addExport(to: group)
         addStream(to: group)
     }
 
@@ -91,7 +99,7 @@ public final class Console: Sendable {
         if let user {
             layout["user"] = [
                 "name": user.name, "role": user.role.rawValue, "csrf": user.csrf, "canSign": user.role >= .officer,
-                "inInbox": section == "inbox", "inCases": section == "cases", "inOpen": section == "open",
+                "inInbox": section == "inbox", "inCases": section == "cases", "inOpen": section == "open", "inDirectory": section == "directory", "inStats": section == "stats",
             ] as [String: Any]
         }
         return Response(status: status, headers: Self.securityHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: render("layout", layout))))

@@ -22,10 +22,16 @@ public enum ConsolePolicy {
         rule(.get, "/stream", .auditor),
         rule(.get, "/cases", .auditor),
         rule(.get, "/cases/{id}", .auditor),
+        rule(.get, "/stats", .auditor),
+        rule(.get, "/cases/{id}/export", .auditor),
         rule(.get, "/cases/new", .officer),
         rule(.post, "/cases", .officer),
         rule(.post, "/cases/{id}/steps", .officer),
         rule(.post, "/logout", .auditor),
+        rule(.get, "/directory", .auditor),
+        rule(.get, "/directory/{peer}", .auditor),
+        rule(.get, "/profile", .admin),
+        rule(.post, "/profile", .admin),
     ]
 
     /// Routes anyone may reach: the sign-in form and the static assets.

@@ -21,14 +21,16 @@ public struct NodeServer: Sendable {
         self.node = node
         self.client = client
         self.log = LogCoordinator(node: node, client: client)
-        self.console = Console(node: node, settings: console)
+        self.console = Console(node: node, settings: console, log: log)
     }
 
     public func router() -> Router<AccordRequestContext> {
         let router = Router(context: AccordRequestContext.self)
         router.add(middleware: TrafficMiddleware(traffic: node.traffic))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: node.metrics))
         router.get("/healthz") { _, _ in "ok" }
+        MetricsRoutes.add(to: router, node: node)
         let limits = node.configuration.limits
         let limiter = PeerRateLimiter(rate: limits.peerRequestsPerSecond, burst: limits.peerBurst, time: node.time)
         FederationRoutes.add(to: router, node: node, limiter: limiter)
@@ -36,6 +38,7 @@ public struct NodeServer: Sendable {
         OpenAPIDocument.add(to: router)
         OperatorRoutes.add(to: router, node: node, client: client)
         LogRoutes.add(to: router, log: log, limiter: limiter)
+        ExportRoutes.add(to: router, node: node, log: log)
         TAXIIRoutes.add(to: router, node: node, cursor: PageCursor(key: taxiiCursorKey()))
         console.add(to: router)
         return router
@@ -77,7 +80,7 @@ public struct NodeServer: Sendable {
     /// Every service of the node, to run in one `ServiceGroup`.
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
-         EvidenceTransferService(node: node, client: client), NotificationService(node: node),
+         EvidenceTransferService(node: node, client: client), NotificationService(node: node), CheckService(node: node),
          // Last, so that on shutdown it goes first: open console streams end before the server waits for them.
          console.service]
     }

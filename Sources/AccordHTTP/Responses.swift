@@ -87,6 +87,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+extension ErrorMiddleware {
+    /// The code and status `handle` answers a thrown `error` with (for metrics, which see the
+    /// error before it becomes a response).
+    static func classify(_ error: any Error) -> (code: AccordError.Code, status: HTTPResponse.Status) {
+        switch error {
+        case let e as AccordError: (e.code, JSONResponse.status(for: e.code))
+        case is NIOTooManyBytesError: (.tooLarge, .contentTooLarge)
+        case let e as HTTPError: (e.status == .notFound ? .notFound : e.status == .contentTooLarge ? .tooLarge : .malformed, e.status)
+        case is DecodingError: (.malformed, .badRequest)
+        default: (.storage, .internalServerError)
+        }
+    }
+}
+
 extension Request {
     /// The body, refusing more than `limit` bytes with a 413, and reading it only within the
     /// node's budget of bodies in flight (503 `busy` when that is spent).

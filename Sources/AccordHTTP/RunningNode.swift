@@ -51,7 +51,13 @@ public final class RunningNode: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
-            throw AccordError(.unavailable, "the node could not listen on \(node.configuration.listenHost):\(port ?? node.configuration.listenPort); is the port in use?")
+            // The service group ended before the server listened; `failure` holds why.
+            let address = "\(node.configuration.listenHost):\(port ?? node.configuration.listenPort)"
+            let cause = failure.error.withLock { $0 }
+            if let accord = cause as? AccordError { throw AccordError(accord.code, "the node could not start on \(address): \(accord.message)") }
+            let text = cause.map { String(describing: $0) } ?? ""
+            if text.contains("Address already in use") { throw AccordError(.unavailable, "the node could not listen on \(address): the port is in use") }
+            throw AccordError(.unavailable, "the node could not listen on \(address)" + (text.isEmpty ? "" : ": \(text)"))
         }
         return RunningNode(node: node, port: bound, log: server.log, group: group, task: task, failure: failure)
     }

@@ -11,6 +11,8 @@ public final class Node: Sendable {
     public let time: any TimeSource
     public let logger: Logger
     let keyBox: Mutex<NodeKeys>
+    /// What the node says about itself: the configuration's profile, or an admin's later edit.
+    let profileInfoBox: Mutex<ProfileInfo>
     /// Keys this node signed with before rotations, by public key: still needed to sign
     /// requests that carry events a peer must verify with the key it has pinned.
     let retiredKeys: Mutex<[PublicSigningKey: NodeKeys]>
@@ -24,9 +26,11 @@ public final class Node: Sendable {
     let receiptWaiters = Mutex<[EventID: [OneShot]]>([:])
     /// Batches held until the batch they follow (`after`) is processed, by peer and batch id.
     let batchWaiters = Mutex<[BatchKey: [OneShot]]>([:])
-    let commits = GroupCommit()
+    let commits: GroupCommit
     /// Node-to-node requests made and answered, by path.
     public let traffic = NodeTraffic()
+    /// What `GET /metrics` shows: this node's own registry.
+    public let metrics = NodeMetrics()
     /// Request bodies held in memory at once, across every connection (`limits.body_bytes_in_flight`).
     public let bodyBudget: BodyBudget
     /// Peers whose parked events an operator asked to send again; their delivery worker takes the request.
@@ -48,6 +52,8 @@ public final class Node: Sendable {
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }
+    /// The contact details the node's next profile announces.
+    public var profileInfo: ProfileInfo { profileInfoBox.withLock { $0 } }
     public var policy: DeadlinePolicy { configuration.deadlines }
 
     /// How far in the future a received event's time may lie (clock differences between nodes).
@@ -57,7 +63,9 @@ public final class Node: Sendable {
                 directory: DataDirectory? = nil, retiredKeys: [NodeKeys] = []) {
         self.configuration = configuration
         self.bodyBudget = BodyBudget(capacity: configuration.limits.bodyBytesInFlight)
+        self.commits = GroupCommit(metrics: metrics)
         self.keyBox = Mutex(keys)
+        self.profileInfoBox = Mutex(configuration.profile)
         self.retiredKeys = Mutex(Dictionary(retiredKeys.map { ($0.publicSigningKey, $0) }, uniquingKeysWith: { a, _ in a }))
         self.directory = directory
         self.store = store
@@ -71,6 +79,7 @@ public final class Node: Sendable {
     public static func open(_ directory: DataDirectory, time: any TimeSource = SystemTime(), logger: Logger? = nil) throws -> Node {
         let configuration = try directory.loadConfiguration()
         try configuration.notifications.checkSecrets(directory: directory)
+        try configuration.metrics.checkSecrets(directory: directory)
         let store = try directory.openStore()
         try directory.finishInterruptedRotation(announced: store.announcedSigningKeys())
         try directory.finishInterruptedEncryptionRotation(announced: store.latestProfileEncryptionKey())

@@ -135,6 +135,37 @@ extension SQLiteStore {
         return (sql, args)
     }
 
+    /// Cases with a matching event, the case of the newest match first. FTS5 gives its hits in
+    /// event order, newest first, without sorting them: a page reads about as many hits as it
+    /// lists cases, whether a word is in ten cases or in ten thousand. The other filters are
+    /// checked per case found; a filter that excludes most matching cases reads more hits.
+    func searchCases(_ query: CaseQuery) async throws -> [CaseState] {
+        try await read { db in
+            var others = query
+            others.search = nil
+            let (filter, filterArgs) = Self.filter(others)
+            return try Self.searching(query) {
+                let hits = try Data.fetchCursor(
+                    db,
+                    sql: "SELECT e.case_id FROM case_text t CROSS JOIN events e ON e.seq = t.rowid WHERE case_text MATCH ? ORDER BY t.rowid DESC",
+                    arguments: [SearchQuery.prepare(query.search ?? "")])
+                let state = try db.cachedStatement(sql: "SELECT c.state FROM cases c WHERE c.id = ? AND \(filter)")
+                var seen = Set<Data>()
+                var skipped = 0
+                var found: [CaseState] = []
+                while found.count < query.limit, let id = try hits.next() {
+                    guard seen.insert(id).inserted, let bytes = try Data.fetchOne(state, arguments: StatementArguments([id] + filterArgs)) else { continue }
+                    if skipped < query.offset {
+                        skipped += 1
+                        continue
+                    }
+                    found.append(try Self.caseState(bytes))
+                }
+                return found
+            }
+        }
+    }
+
     static func isQueryError(_ e: DatabaseError) -> Bool {
         let m = (e.message ?? "").lowercased()
         return ["fts5", "syntax error", "unterminated", "no such column", "unknown special query"].contains { m.contains($0) }

@@ -206,6 +206,8 @@ public final class SQLiteStore: Store {
             state.updatedAt.milliseconds, data, state.urgent ? 1 : 0, state.isExercise ? 1 : 0,
         ])
         try indexCase(db, state)
+        try indexWork(db, state)
+        try indexTimings(db, state)
     }
 
     public func commitAuthored(_ items: [AuthoredCommit], now: Timestamp) async throws -> [Int64] {
@@ -322,18 +324,13 @@ public final class SQLiteStore: Store {
     }
 
     public func cases(_ query: CaseQuery) async throws -> [CaseState] {
-        try await read { db in
+        if query.search != nil { return try await searchCases(query) }
+        return try await read { db in
             let (filter, args) = Self.filter(query)
-            let sql = "SELECT c.state FROM cases c WHERE \(filter) ORDER BY c.updated_at DESC, c.id LIMIT ?"
+            let sql = "SELECT c.state FROM cases c WHERE \(filter) ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?"
             return try Self.searching(query) {
-                try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args + [query.limit])).map(Self.caseState)
+                try Data.fetchAll(db, sql: sql, arguments: StatementArguments(args + [query.limit, query.offset])).map(Self.caseState)
             }
-        }
-    }
-
-    public func openCases() async throws -> [CaseState] {
-        try await read { db in
-            try Data.fetchAll(db, sql: "SELECT state FROM cases WHERE status = 'open' ORDER BY opened_at").map(Self.caseState)
         }
     }
 
@@ -352,7 +349,7 @@ public final class SQLiteStore: Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.position, e.id, e.type, e.body FROM outbox o
+                    SELECT o.position, e.id, e.type, e.body, e.time FROM outbox o
                     JOIN cursors c ON c.peer = o.peer
                     JOIN events e ON e.seq = o.position
                     WHERE o.peer = ? AND o.position > MAX(c.delivered, ?)
@@ -361,7 +358,8 @@ public final class SQLiteStore: Store {
                 arguments: [peer, position ?? 0, limit])
             return try rows.map { row in
                 guard let type = EventType(rawValue: row["type"]) else { throw AccordError(.storage, "the outbox holds an event of unknown type") }
-                return OutboxEntry(position: row["position"], id: EventID(bytes: [UInt8](row["id"] as Data)), type: type, canonical: [UInt8](row["body"] as Data))
+                return OutboxEntry(position: row["position"], id: EventID(bytes: [UInt8](row["id"] as Data)), type: type, canonical: [UInt8](row["body"] as Data),
+                                   time: Timestamp(milliseconds: row["time"]))
             }
         }
     }
@@ -379,6 +377,8 @@ public final class SQLiteStore: Store {
                     sql: "INSERT INTO delivery_rejections(peer, event_id, code, message, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     arguments: [peer, Data(r.event.bytes), r.code, r.message, now.milliseconds])
             }
+            // The transport acknowledgement of communication checks (CheckStore).
+            try Self.markChecksDelivered(db, peer: peer, through: position, at: now)
         }
     }
 

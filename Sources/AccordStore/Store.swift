@@ -6,7 +6,7 @@ import AccordCore
 /// passes one conformance suite (Tests/AccordStoreTests/StoreConformanceTests.swift).
 ///
 /// Each mutating method is one transaction: it happens whole or not at all.
-public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore, NotificationStore, ConsoleStore {}
+public protocol Store: MetadataStore, PeerStore, CaseStore, OutboxStore, AccountStore, LogStore, WitnessStore, RetentionStore, TAXIIStore, NotificationStore, ConsoleStore, InboxStore, StatsStore, CheckStore {}
 
 /// Small facts about the node itself (its current profile event, …).
 public protocol MetadataStore: Sendable {
@@ -49,8 +49,6 @@ public protocol CaseStore: Sendable {
     /// Up to `limit` ids in `space` that start with `prefix`, found through the id index over
     /// every row held, in id order.
     func ids(withPrefix prefix: IDPrefix, among space: IDSpace, limit: Int) async throws -> [EventID]
-    /// Open cases, for deadline checks.
-    func openCases() async throws -> [CaseState]
     func eventCount() async throws -> Int64
     /// The number of leaves in this node's own log.
     func logSize() async throws -> Int64
@@ -244,14 +242,19 @@ public struct CaseQuery: Sendable {
     /// true: only exercises; false: only real cases; nil: both.
     public var exercise: Bool?
     /// An SQLite FTS5 query over every text of the case's events (`fire AND "port 445"`, `ransom*`).
+    /// With a search, cases come in the order of their newest matching event (newest first);
+    /// without, by last change.
     public var search: String?
     public var limit: Int
+    /// Cases skipped before the first one given (the next page starts at offset + limit).
+    public var offset: Int
 
-    public init(status: CaseState.Status? = nil, kind: CaseKind? = nil, limit: Int = 200, peer: String? = nil, partyStatus: PartyState.Status? = nil,
+    public init(status: CaseState.Status? = nil, kind: CaseKind? = nil, limit: Int = 200, offset: Int = 0, peer: String? = nil, partyStatus: PartyState.Status? = nil,
                 urgent: Bool? = nil, exercise: Bool? = nil, search: String? = nil) {
         self.status = status
         self.kind = kind
         self.limit = limit
+        self.offset = offset
         self.peer = peer
         self.partyStatus = partyStatus
         self.urgent = urgent
@@ -266,12 +269,15 @@ public struct OutboxEntry: Sendable {
     public var id: EventID
     public var type: EventType
     public var canonical: [UInt8]
+    /// When the event was signed (its `time`).
+    public var time: Timestamp
 
-    public init(position: Int64, id: EventID, type: EventType, canonical: [UInt8]) {
+    public init(position: Int64, id: EventID, type: EventType, canonical: [UInt8], time: Timestamp = Timestamp(milliseconds: 0)) {
         self.position = position
         self.id = id
         self.type = type
         self.canonical = canonical
+        self.time = time
     }
 }
 

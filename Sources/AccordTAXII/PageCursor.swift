@@ -16,12 +16,12 @@ public struct PageCursor: Sendable {
     /// The `date_added` after which the next page starts.
     public func make(position: MicroTime, binding: String) -> String {
         let head = Self.head(position)
-        return Self.base64url(head + mac(head, binding))
+        return Encoding.base64url(head + mac(head, binding))
     }
 
     /// The position in `cursor`, if this node made it for `binding`.
     public func position(_ cursor: String, binding: String) throws(AccordError) -> MicroTime {
-        guard let bytes = Self.unbase64url(cursor), bytes.count == 25, bytes[0] == 1 else {
+        guard let bytes = Encoding.unbase64url(cursor), bytes.count == 25, bytes[0] == 1 else {
             throw AccordError(.invalidField, "next is not a cursor this server gave", field: "next")
         }
         let head = Array(bytes[0..<9])
@@ -44,16 +44,5 @@ public struct PageCursor: Sendable {
 
     static func head(_ position: MicroTime) -> [UInt8] {
         [1] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: position >> ($0 * 8)) }
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Encoding.base64(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func unbase64url(_ s: String) -> [UInt8]? {
-        guard s.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
-        var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while t.count % 4 != 0 { t += "=" }
-        return Encoding.unbase64(t)
     }
 }

@@ -196,6 +196,22 @@ public final class TestCluster: Sendable {
     }
 
     /// Polls `condition` until true or `timeout` passes; returns whether it became true.
+    /// Like `eventually`, moving `time` on by `step` milliseconds while the condition is false:
+    /// for loops on the node's clock that may still be busy (and so not yet asleep) when a test
+    /// moves the clock, as on a loaded machine. A loop that slept before the clock moved wakes
+    /// at once; one that went to sleep just after wakes after a few steps.
+    public static func eventually(advancing time: ManualTime, by step: Int64, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: timeout)
+        while clock.now < end {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+            if try await condition() { return true }
+            time.advance(milliseconds: step)
+        }
+        return try await condition()
+    }
+
     public static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: timeout)

@@ -11,8 +11,8 @@ struct Accord: AsyncParsableCommand {
         abstract: "A node of Accord: signed, witnessed cooperation between national points of contact.",
         version: AccordVersion.text,
         subcommands: [
-            InitCommand.self, ServeCommand.self, PeerCommand.self, TokenCommand.self, AccountCommand.self, CaseCommand.self,
-            OverdueCommand.self, CheckCommand.self, EvidenceCommand.self, TAXIICommand.self, KeyCommand.self, NotifyCommand.self, DemoCommand.self, BenchCommand.self, LogCommand.self, ProofCommand.self,
+            InitCommand.self, ServeCommand.self, PeerCommand.self, ProfileCommand.self, TokenCommand.self, AccountCommand.self, CaseCommand.self,
+            OverdueCommand.self, StatsCommand.self, CheckCommand.self, EvidenceCommand.self, TAXIICommand.self, KeyCommand.self, NotifyCommand.self, DemoCommand.self, BenchCommand.self, LogCommand.self, ProofCommand.self,
         ])
 }
 

@@ -11,7 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure, in one run: Ed25519 verify rate, end-to-end events/s and latency between two nodes, idle RSS.",
-        discussion: "Build with -c release for meaningful numbers. Results go to standard output as a Markdown table.")
+        discussion: "Build with -c release for meaningful numbers. Results go to standard output as a Markdown table.",
+        subcommands: [BenchSeedCommand.self])
 
     @Option(help: "Events for the throughput run.") var events: Int = 20_000
     @Option(help: "Events for the latency run (one at a time).") var samples: Int = 300
@@ -238,14 +239,10 @@ struct Bench {
         let port = try FreePort.find()
         let config = NodeConfiguration(name: "idle", listenPort: port, profile: ProfileInfo(organisation: "Idle", country: "XI", roles: [.technical], languages: ["en"], hours: "24/7"))
         _ = try await DataDirectory(root).create(configuration: config)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        p.arguments = ["serve", "--data", root, "--log-level", "error"]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
+        let p = try Subprocess.start(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), ["serve", "--data", root, "--log-level", "error"], error: .inherit)
         defer {
             p.terminate()
-            p.waitUntilExit()
+            p.wait()
         }
         let client = OperatorClient(url: "http://127.0.0.1:\(port)", token: "")
         for _ in 0..<100 {
@@ -253,7 +250,7 @@ struct Bench {
             try await Task.sleep(for: .milliseconds(100))
         }
         try await Task.sleep(for: .seconds(3))
-        let status = try String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8)
+        let status = try String(contentsOfFile: "/proc/\(p.pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kb = Double(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "")
         else { throw AccordError(.unavailable, "cannot read the RSS of the node") }

@@ -9,7 +9,7 @@ struct CaseCommand: AsyncParsableCommand {
         commandName: "case", abstract: "Open, list, show and take steps in cooperation cases.",
         subcommands: [
             Open.self, List.self, Search.self, Show.self, Ack.self, Answer.self, RequestInfo.self, ProvideInfo.self, Extend.self,
-            Withdraw.self, Close.self, ProposeConditions.self, AcceptConditions.self, DeclineConditions.self,
+            Withdraw.self, Close.self, ProposeConditions.self, AcceptConditions.self, DeclineConditions.self, Export.self, VerifyExport.self,
         ])
 
     struct Open: AsyncParsableCommand {
@@ -292,25 +292,6 @@ struct OverdueCommand: AsyncParsableCommand {
                 print(marks + String(format: "%@  %@ owed by %@, due %@ (%.1f h ago) — %@", String((i["case"]?.stringValue ?? "").prefix(12)),
                              i["what"]?.stringValue ?? "", i["owed_by"]?.stringValue ?? "", shown(i["due"]?.stringValue), hours, i["title"]?.stringValue ?? ""))
             }
-        }
-    }
-}
-
-struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Send a communication check to one or all peers.")
-    @OptionGroup var api: APIOptions
-    @Option(help: "Peers to check, comma-separated (default: all).") var to: String?
-    @Option(help: "A message to the person on duty.") var message: String?
-
-    func run() async throws {
-        try await reporting {
-            var r: [String: JSONValue] = [:]
-            if let to { r["to"] = .strings(to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
-            if let message { r["message"] = .string(message) }
-            let reply = try await api.client().post("/api/v1/checks", .object(r))
-            if api.json { return printJSON(reply) }
-            print("Communication check sent: case \(reply["event"]?.stringValue ?? "?")")
-            print("Its response times appear in 'accord case show' as each peer's duty officer acknowledges.")
         }
     }
 }

@@ -230,17 +230,15 @@ final class Demo: Sendable {
     }
 
     func communicationCheck() async throws -> Bool {
-        Self.say("\n3. Communication check: borealis-247 → all peers")
-        let reply = try await client("borealis-247").post("/api/v1/checks", ["message": "Monthly check: please acknowledge."])
-        guard let id = reply["event"]?.stringValue else { return false }
-        for peer in ["aurelia-247", "caledonia-cert"] {
+        Self.say("\n3. Communication check: borealis-247 → all peers (one check per peer)")
+        let reply = try await client("borealis-247").post("/api/v1/checks", ["all": true, "message": "Monthly check: please answer."])
+        let sent = reply["sent"]?.arrayValue ?? []
+        guard sent.count == 2 else { return false }
+        for s in sent {
+            guard let id = s["check"]?.stringValue, let peer = s["peer"]?.stringValue else { return false }
             _ = try await self.await(peer, id, "the check") { _ in true }
-            _ = try await step(peer, id, "acknowledge", .object([:]))
-        }
-        let state = try await self.await("borealis-247", id, "both answers") { s in
-            ["aurelia-247", "caledonia-cert"].allSatisfy { s["parties"]?[$0]?["status"]?.stringValue == "acknowledged" }
-        }
-        for peer in ["aurelia-247", "caledonia-cert"] {
+            _ = try await client(peer).post("/api/v1/checks/\(id)/answer", ["message": "On duty."])
+            let state = try await self.await("borealis-247", id, "the answer") { $0["parties"]?[peer]?["status"]?.stringValue == "acknowledged" }
             let seconds = state["parties"]?[peer]?["response_seconds"]?.doubleValue ?? -1
             Self.say(String(format: "    ✓ %@ answered in %.2f s", peer, seconds))
         }

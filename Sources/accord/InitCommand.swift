@@ -15,6 +15,7 @@ struct InitCommand: AsyncParsableCommand {
     var roles: String = "technical"
     @Option(help: "Working languages (BCP 47), comma-separated.") var languages: String = "en"
     @Option(help: "Working hours, e.g. 24/7.") var hours: String = "24/7"
+    @Option(help: "The IANA time zone the hours are in, e.g. Europe/Vienna.") var timezone: String?
     @Option(help: "Address to listen on.") var listenHost: String = "127.0.0.1"
     @Option(help: "Port to listen on.") var port: Int = 7400
     @Option(help: "URL peers use to reach this node (default http://HOST:PORT).") var publicURL: String?
@@ -32,7 +33,7 @@ struct InitCommand: AsyncParsableCommand {
                 name: name, listenHost: listenHost, listenPort: port, publicURL: publicURL,
                 profile: ProfileInfo(
                     organisation: organisation, country: country, roles: parsedRoles,
-                    languages: languages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, hours: hours))
+                    languages: languages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, hours: hours, timeZone: timezone))
             let dir = DataDirectory(data.directory)
             let keys = try await dir.create(configuration: config)
             print("Created node \(name) in \(dir.url.path)")

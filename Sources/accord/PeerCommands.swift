@@ -7,8 +7,8 @@ import Foundation
 
 struct PeerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "peer", abstract: "Pin, list and remove peers; list and re-send parked events.",
-        subcommands: [Add.self, List.self, Remove.self, Parked.self, Resend.self])
+        commandName: "peer", abstract: "Pin, list, show and remove peers; list and re-send parked events.",
+        subcommands: [Add.self, List.self, Show.self, Remove.self, Parked.self, Resend.self])
 
     struct Parked: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -111,23 +111,53 @@ struct PeerCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List pinned peers and delivery to each.")
+        static let configuration = CommandConfiguration(
+            abstract: "List pinned peers and delivery to each; --role, --q, --country, --language find who handles what.")
         @OptionGroup var data: DataOption
+        @Option(help: "Only peers with this contact role: technical, diplomatic, law_enforcement_24_7, central_authority.") var role: String?
+        @Option(help: "Only peers whose profile has all these words (name, organisation, country, languages, hours).") var q: String?
+        @Option(help: "Only peers of this country or organisation code.") var country: String?
+        @Option(help: "Only peers working in this language (BCP 47).") var language: String?
 
         func run() async throws {
             try await reporting {
-                let store = try DataDirectory(data.directory).openStore()
-                let peers = try await store.peers()
+                let dir = DataDirectory(data.directory)
+                let config = try dir.loadConfiguration()
+                let store = try dir.openStore()
+                let query = Directory.Query(text: q, role: role, country: self.country, language: language)
+                let entries = try await Directory.search(query, store: store, selfName: config.name)
+                let shown = Dictionary(uniqueKeysWithValues: entries.filter { !$0.isSelf }.map { ($0.name, $0) })
+                let filtered = q != nil || role != nil || self.country != nil || language != nil
+                let peers = try await store.peers().filter { shown[$0.name] != nil }
                 let status = Dictionary(uniqueKeysWithValues: try await store.deliveryStatus().map { ($0.peer, $0) })
-                if peers.isEmpty { print("No peers. Pin one with 'accord peer add --url URL'.") }
+                if peers.isEmpty { print(filtered ? "No pinned peer matches." : "No peers. Pin one with 'accord peer add --url URL'.") }
                 for p in peers {
                     let s = status[p.name]
                     print("\(p.name)  \(p.url)")
+                    if let e = shown[p.name], e.hasProfile {
+                        print("  \(e.organisation) (\(e.country)); handles \(e.roles.joined(separator: ", ")); languages \(e.languages.joined(separator: ", ")); hours \(e.hours)\(e.timeZone.map { " (\($0))" } ?? "")")
+                    }
                     print("  fingerprint: \(p.signingKey.displayFingerprint)")
                     if let s {
                         print("  delivery: \(s.pending) pending, \(s.rejected) parked (rejected or held; accord peer parked \(p.name))" + (s.lastError.map { ", last error: \($0)" } ?? ""))
                     }
                 }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a peer's signed profile: organisation, country, roles, languages, hours, time zone, key fingerprints and key history.")
+        @OptionGroup var api: APIOptions
+        @Argument(help: "The peer's node name (or this node's own).") var name: String
+
+        func run() async throws {
+            try await reporting {
+                guard NodeName.isValid(name) else { throw ValidationError("\(name) is not a node name") }
+                let reply = try await api.client().get("/api/v1/directory/\(name)")
+                if api.json { return printJSON(reply) }
+                printDirectoryDetail(reply)
             }
         }
     }

@@ -100,7 +100,7 @@ func readJSON(_ path: String) throws -> JSONValue {
 struct TrustOptions: ParsableArguments {
     @Option(help: "A node's data directory: trust the keys it pinned and its own, as origins and witnesses, with its log.witness_quorum.")
     var data: String?
-    @Option(name: [.customLong("policy"), .customLong("keys")],
+    @Option(name: [.customLong("policy"), .customLong("keys"), .customLong("trust")],
             help: "A trust policy file: {\"keys\"|\"origins\"|\"witnesses\": [{\"name\", \"signing_key\"}], \"quorum\"?} (a keys file from 'accord proof keys' is one).")
     var policyFile: String?
     @Option(help: "Witness cosignatures required, overriding every source (0 accepts a checkpoint no witness cosigned).")

@@ -10,6 +10,8 @@ enum Serve {
         var logger = Logger(label: "accord")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let node = try Node.open(DataDirectory(directory), logger: logger)
+        // accord.json is where the profile is configured: a change made there while the node was stopped is signed now.
+        if let step = try await node.publishProfileIfChanged() { logger.notice("\(step.summary)") }
         let running = try await RunningNode.start(node, signals: [.sigterm, .sigint])
         logger.notice("node listening", metadata: ["url": "\(running.url)", "public_url": "\(node.configuration.publicURL)"])
         print("accord: \(node.name) listening on \(running.url) (Ctrl-C to stop)")

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordCore
 import Crypto
 import Foundation
@@ -153,16 +154,8 @@ import Testing
     @Test func anIndependentDecrypterReadsWhatAccordWrites() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", root + "/scripts/evidence-decrypt"] + arguments
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            let run = try Subprocess.run("/usr/bin/env", ["python3", root + "/scripts/evidence-decrypt"] + arguments, mergeErrors: true)
+            return (run.status, run.text)
         }
         try withDirectory { dir in
             let plain = try randomFile(dir + "/in", size: 3 * 65536 + 123)

@@ -71,7 +71,8 @@ import Testing
                 })
                 last = steps.last!.event.id
             }
-            #expect(try await TestCluster.eventually { try await b.store.containsEvent(last) })
+            // 200 steps through batches of 7: a minute allowed for a loaded machine.
+            #expect(try await TestCluster.eventually(timeout: .seconds(60)) { try await b.store.containsEvent(last) })
             #expect(try await TestCluster.eventually { try await a.store.pendingDeliveries(peer: "borealis", limit: 1).isEmpty })
             #expect(try await b.store.eventCount() == 1 + 1 + 200)  // borealis's profile, the case, 200 steps
             #expect(try await a.store.deliveryStatus().first { $0.peer == "borealis" }?.failures == 0)

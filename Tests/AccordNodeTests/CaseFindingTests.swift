@@ -94,7 +94,7 @@ import Testing
             // be slow to make over HTTP; the oldest of many is found through the index instead.
             var ids: [String] = []
             for i in 0..<30 {
-                let r = try await a.client.post("/api/v1/checks", ["to": ["borealis"], "message": .string("check \(i)")])
+                let r = try await a.client.post("/api/v1/cases", ["kind": "check", "title": "Communication check", "to": ["borealis"], "fields": ["message": .string("check \(i)")]])
                 ids.append(try #require(r["event"]?.stringValue))
             }
             let oldest = ids[0]
@@ -195,6 +195,11 @@ import Testing
             #expect(try await list("exercise=true") == [x])
             #expect(Set(try await list("exercise=false")) == [p, n])
             #expect(try await list("urgent=true") == [x])
+            // Pages: newest first, the next page starts where the last one ended.
+            let all = try await list("")
+            #expect(all.count == 3)
+            #expect(try await list("limit=2") + list("limit=2&offset=2") == all)
+            #expect(try await list("offset=3").isEmpty)
 
             // Search follows received events too: the addressee's reply is searchable on both nodes.
             _ = try await Fixtures.state(b, p)
@@ -208,7 +213,8 @@ import Testing
 
             // Bad queries get a 400 naming the parameter, not a 500.
             for (query, field) in [("q=%22unterminated", "q"), ("q=AND", "q"), ("q=foo%20NEAR(", "q"), ("urgent=yes", "urgent"),
-                                   ("party_status=done", "party_status"), ("sort=title", "sort"), ("peer=Bad%20Name", "peer")] {
+                                   ("party_status=done", "party_status"), ("sort=title", "sort"), ("peer=Bad%20Name", "peer"),
+                                   ("offset=-1", "offset"), ("offset=ten", "offset")] {
                 let r = try await a.client.send(.GET, "/api/v1/cases?" + query)
                 #expect(r.status == 400, "\(query)")
                 #expect(r.json?["error"]?["field"]?.stringValue == field, "\(query)")

@@ -15,19 +15,8 @@ import Testing
     }
 
     static func accord(_ args: [String], env: [String: String] = [:]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try CrashRecoveryTests.accordBinary())
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let run = try AccordExecutable.run(args, environment: env)
+        return Run(status: run.status, out: run.text, err: run.errorText)
     }
 
     @Test func theDemoRunsAndVerifiesEveryStep() throws {

@@ -12,19 +12,8 @@ import Testing
 
     /// Runs `accord` (the real binary) with `input` on standard input.
     static func accord(_ args: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try CrashRecoveryTests.accordBinary())
-        p.arguments = args
-        let stdin = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let run = try AccordExecutable.run(args, input: input)
+        return (run.status, run.text, run.errorText)
     }
 
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -32,10 +21,7 @@ import Testing
     }
 
     @Test func aDutyOfficerWorksAPreservationCaseInChromium() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
-            Issue.record("chromium-driver is not installed; run scripts/setup")
-            return
-        }
+        guard BrowserScript.available() else { return }
         try await TestCluster.with(["aurelia", "borealis"]) { cluster in
             try await cluster.startAll()
             try await cluster.pinProfiles()
@@ -44,9 +30,7 @@ import Testing
                 let dir = cluster[node].directory.url.path
                 for role in roles {
                     let name = "\(role)-\(node)", password = "browser test \(role) password"
-                    let added = try await Self.offPool { try Self.accord(["account", "add", name, "--role", role, "--password-stdin", "--data", dir], input: password + "\n") }
-                    #expect(added.status == 0, "\(added.err)")
-                    var account = ["name": name, "password": password]
+                    var account = try await BrowserScript.addAccount(cluster[node], name, role: role, password: password)
                     if node == "borealis" && role == "officer" {
                         let totp = try await Self.offPool { try Self.accord(["account", "totp", name, "--data", dir]) }
                         #expect(totp.status == 0, "\(totp.err)")
@@ -61,17 +45,7 @@ import Testing
             #expect(listed.out.contains("officer-borealis  officer  password+totp"))
             #expect(!listed.out.contains("browser test"), "passwords are never listed")
 
-            let config: JSONValue = [
-                "aurelia": ["url": .string(cluster["aurelia"].url), "token": .string(cluster["aurelia"].token)],
-                "borealis": ["url": .string(cluster["borealis"].url), "token": .string(cluster["borealis"].token)],
-                "accounts": .object(accounts.mapValues { .object($0.mapValues { .object($0.mapValues { .string($0) }) }) }),
-                "screenshots": .string(Self.root.appendingPathComponent(".build/console-screenshots").path),
-            ]
-            let file = cluster.root.path + "/browser-test.json"
-            try Data(CanonicalJSON.encode(config)).write(to: URL(fileURLWithPath: file))
-            let (status, output) = try await ProjectScripts.run("python3", "console-browser-test.py", [file])
-            #expect(status == 0, "\(output)")
-            #expect(output.contains(" passed, 0 failed"), "\(output)")
+            try await BrowserScript.run("console-browser-test.py", BrowserScript.twoNodes(cluster, accounts: accounts), in: cluster)
         }
     }
 }

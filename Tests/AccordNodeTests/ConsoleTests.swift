@@ -211,12 +211,15 @@ import Testing
             let anonymous = ConsoleBrowser(b.url)
             let before = try await b.node.store.eventCount()
             for rule in ConsolePolicy.rules where !rule.path.hasSuffix("/stream") && !rule.path.hasSuffix("/logout") {
-                let path = rule.path.replacingOccurrences(of: "{id}", with: id)
+                let path = rule.path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{peer}", with: "aurelia")
                 let method: HTTPMethod = rule.method == .post ? .POST : .GET
                 // A step or case form as an officer would send it: an acknowledgement, a whole case.
                 func form(_ browser: ConsoleBrowser, csrf: String) -> [(String, String)]? {
                     guard method == .POST else { return nil }
                     if path.hasSuffix("/steps") { return [("csrf", csrf), ("type", "request_information"), ("questions", "Which account?")] }
+                    if path.hasSuffix("/profile") {
+                        return [("csrf", csrf), ("organisation", "Borealis CERT"), ("country", "XT"), ("roles", "technical"), ("languages", "en"), ("hours", "24/7")]
+                    }
                     return [("csrf", csrf), ("kind", "check"), ("title", "Check from \(browser.cookies.count)"), ("to", "aurelia")]
                 }
                 let refused = try await anonymous.request(method, path, form: form(anonymous, csrf: "x"))
@@ -233,12 +236,59 @@ import Testing
                     }
                 }
             }
-            // Only the officer and the admin signed: one request for information, one check each.
-            #expect(try await b.node.store.eventCount() == before + 4)
+            // Only the officer and the admin signed: one request for information, one check each; the admin its profile.
+            #expect(try await b.node.store.eventCount() == before + 5)
             // An analyst or auditor sees the case without forms.
             let page = try await browsers[.analyst]!.get("/console/cases/\(id)")
             #expect(page.body.contains("only an officer or admin signs"))
             #expect(!page.body.contains("id=\"step-"))
+        }
+    }
+
+    @Test func theInboxIsPagedEarliestDeadlineFirst() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            _ = try await ConsoleFixtures.account(b, "duty", .officer)
+            // 26 preservation requests: 52 pieces of incoming work (acknowledge, answer) on B.
+            var ids: [String] = []
+            for _ in 0..<26 {
+                let opened = try await a.client.post("/api/v1/cases", Fixtures.preservation(to: ["borealis"]))
+                ids.append(try #require(opened["event"]?.stringValue))
+            }
+            _ = try await Fixtures.state(b, ids.last!)
+            let browser = ConsoleBrowser(b.url)
+            try await browser.login("duty", ConsoleFixtures.password)
+            let first = try await browser.get("/console/inbox")
+            #expect(first.status == 200)
+            #expect(first.body.contains("1–50 of 52"))
+            #expect(!first.body.contains("rel=\"prev\""))
+            func dues(_ page: ConsoleBrowser.Page) -> [String] {
+                page.body.components(separatedBy: "<time datetime=\"").dropFirst().map { String($0.prefix(24)) }
+            }
+            // Pages are found by place (after the last item shown), not by counting items.
+            func link(_ page: ConsoleBrowser.Page, _ rel: String) -> String? {
+                guard let tag = page.body.components(separatedBy: "<a href=\"").dropFirst().first(where: { $0.contains("rel=\"\(rel)\"") }) else { return nil }
+                return String(tag.prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+            }
+            let next = try #require(link(first, "next"))
+            #expect(next.hasPrefix("/console/inbox?in=after:"))
+            let second = try await browser.get(next)
+            #expect(second.status == 200)
+            #expect(second.body.contains("2 of 52, due from"))
+            #expect(link(second, "next") == nil)
+            let back = try await browser.get(try #require(link(second, "prev")))
+            #expect(back.status == 200 && dues(back) == dues(first) && back.body.contains("1–50 of 52"))
+            // Earliest deadline first, across the pages: the 26 acknowledgements, then the answers.
+            let all = dues(first) + dues(second)
+            #expect(all.count == 52)
+            #expect(all == all.sorted())
+            // Every case appears on some page, twice (to acknowledge, to answer).
+            for id in ids { #expect((first.body + second.body).components(separatedBy: "/console/cases/\(id)").count - 1 == 2) }
+            for bad in ["in=-1", "in=abc", "out=99999999999", "in=after:", "in=after:!!", "out=before:QUJD", "in=sideways:\(next.suffix(20))"] {
+                let page = try await browser.get("/console/inbox?\(bad)")
+                #expect(page.status == 400, "\(bad)")
+            }
         }
     }
 

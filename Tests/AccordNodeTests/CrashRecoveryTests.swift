@@ -11,26 +11,10 @@ import Testing
 /// ends at the end of its outbox.
 @Suite(.serialized) struct CrashRecoveryTests {
     /// The `accord` executable built beside the test bundle (or $ACCORD_BIN).
-    static func accordBinary() throws -> String {
-        if let env = ProcessInfo.processInfo.environment["ACCORD_BIN"] { return env }
-        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // The test binary may sit inside an .xctest bundle directory.
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("accord").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw AccordError(.notFound, "the accord executable was not built next to the tests (\(exe)); run swift build first or set ACCORD_BIN")
-    }
+    static func accordBinary() throws -> String { try AccordExecutable.path() }
 
-    static func serve(_ member: TestCluster.Member) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try accordBinary())
-        p.arguments = ["serve", "--data", member.directory.url.path, "--log-level", "error"]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        return p
+    static func serve(_ member: TestCluster.Member) throws -> Subprocess {
+        try AccordExecutable.serve(member.directory.url.path)
     }
 
     static func healthy(_ url: String) async -> Bool {
@@ -63,8 +47,8 @@ import Testing
 
             try await cluster.start("aurelia")
             #expect(try await TestCluster.eventually(timeout: .seconds(30)) { try await received() >= 100 })
-            kill(receiver.processIdentifier, SIGKILL)
-            receiver.waitUntilExit()
+            receiver.signal(SIGKILL)
+            receiver.wait()
             let atKill = try await received()
             #expect(atKill < 1000, "the receiver must die with events still in flight")
 
@@ -85,7 +69,7 @@ import Testing
             #expect(last == (try await a.node.store.eventCount()))  // the cursor sits on the last event authored
             #expect(status.rejected == 0)
             receiver.terminate()
-            receiver.waitUntilExit()
+            receiver.wait()
         }
     }
 
@@ -127,12 +111,12 @@ import Testing
             for step in plan {
                 #expect(try await TestCluster.eventually(timeout: .seconds(60)) { try await received() >= step.after }, "never reached \(step.after)")
                 if step.kill != "receiver" {
-                    kill(sender.processIdentifier, SIGKILL)
-                    sender.waitUntilExit()
+                    sender.signal(SIGKILL)
+                    sender.wait()
                 }
                 if step.kill != "sender" {
-                    kill(receiver.processIdentifier, SIGKILL)
-                    receiver.waitUntilExit()
+                    receiver.signal(SIGKILL)
+                    receiver.wait()
                 }
                 #expect(try await received() < total, "a kill must land with events still in flight")
                 if step.kill != "sender" {
@@ -170,8 +154,8 @@ import Testing
             #expect(try #require(try await a.node.store.deliveryStatus().first { $0.peer == "borealis" }).rejected == 0)
             sender.terminate()
             receiver.terminate()
-            sender.waitUntilExit()
-            receiver.waitUntilExit()
+            sender.wait()
+            receiver.wait()
         }
     }
 }

@@ -34,7 +34,9 @@ import Testing
     /// A case from aurelia to borealis, once borealis holds it.
     static func openCase(_ cluster: TestCluster, to: [String] = ["borealis"]) async throws -> EventID {
         let a = cluster["aurelia"]
-        let opened = try await a.node.open(OpenCaseRequest(kind: .check, title: "Evidence", to: to, fields: [:]))
+        // A notification: unlike a communication check, it stays open until its initiator closes it,
+        // however far a test moves the clock.
+        let opened = try await a.node.open(OpenCaseRequest(kind: .notification, title: "Evidence", to: to, fields: ["summary": "Evidence"]))
         for name in to {
             #expect(try await TestCluster.eventually { try await cluster[name].node.store.containsEvent(opened.event.id) })
         }
@@ -310,12 +312,7 @@ import Testing
     }
 
     static func run(_ tool: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw AccordError(.storage, "\(tool) \(args.joined(separator: " ")) failed") }
+        guard try Subprocess.start(tool, args, error: .inherit).wait() == 0 else { throw AccordError(.storage, "\(tool) \(args.joined(separator: " ")) failed") }
     }
 
     @Test func evidenceOfAClosedCaseIsPurgedAfterItsRetentionAndTheRecordStays() async throws {

@@ -46,45 +46,31 @@ import Testing
         let steps = created.out.split(separator: "\n").map(String.init).filter { $0.hasPrefix("  accord ") || $0.hasPrefix("  export ") }
         try #require(steps.count == 4, "\(created.out)")
         // Run each line as a shell would (sh -c), in a directory other than the node's.
-        func shell(_ line: String, env: [String: String] = [:], output: String? = nil) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        func shell(_ line: String, env: [String: String] = [:], output: String) throws -> Subprocess {
             let bin = URL(fileURLWithPath: try CrashRecoveryTests.accordBinary()).deletingLastPathComponent().path
-            p.arguments = ["-c", line]
-            p.currentDirectoryURL = URL(fileURLWithPath: tmp.path)
-            p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }.merging(["PATH": bin + ":/usr/bin:/bin"]) { $1 }
-            if let output {
-                FileManager.default.createFile(atPath: output, contents: nil)
-                FileManager.default.createFile(atPath: output + ".err", contents: nil)
-                p.standardOutput = FileHandle(forWritingAtPath: output)
-                p.standardError = FileHandle(forWritingAtPath: output + ".err")
-            }
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            return p
+            let environment = ProcessInfo.processInfo.environment.merging(env) { $1 }.merging(["PATH": bin + ":/usr/bin:/bin"]) { $1 }
+            return try Subprocess.start("/bin/sh", ["-c", line], environment: environment, directory: tmp.path, output: .file(output), error: .file(output + ".err"))
         }
         // 1. token create prints the token.
         let tokenFile = tmp.path + "/token.txt"
         let tokenRun = try shell(steps[0], output: tokenFile)
-        tokenRun.waitUntilExit()
-        #expect(tokenRun.terminationStatus == 0)
+        #expect(tokenRun.wait() == 0)
         let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix(OperatorTokens.prefix))
         // 2. serve, its output a file: the listening line is there at once, not at exit.
         let served = tmp.path + "/serve.out"
         let server = try shell("exec " + steps[1].trimmingCharacters(in: .whitespaces), output: served)
-        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        defer { if server.isRunning { server.terminate(); server.wait() } }
         let line = await Self.waitFor("listening on", in: served, seconds: 20)
         #expect(line?.contains("aurelia listening on http://127.0.0.1:\(port)") == true, "\((try? String(contentsOfFile: served + ".err", encoding: .utf8)) ?? "")")
         // 3. export and case list, with the token in place of TOKEN.
         let listFile = tmp.path + "/list.txt"
         let script = steps[2].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "=TOKEN", with: "=" + token) + "; " + steps[3].trimmingCharacters(in: .whitespaces)
         let list = try shell(script, env: ["ACCORD_URL": "", "ACCORD_TOKEN": ""], output: listFile)
-        list.waitUntilExit()
-        #expect(list.terminationStatus == 0, "\((try? String(contentsOfFile: listFile + ".err", encoding: .utf8)) ?? "")")
+        #expect(list.wait() == 0, "\((try? String(contentsOfFile: listFile + ".err", encoding: .utf8)) ?? "")")
         #expect(try String(contentsOfFile: listFile, encoding: .utf8).contains("No cases."))
         server.terminate()
-        server.waitUntilExit()
+        server.wait()
     }
 
     @Test func errorsSayWhatIsWrong() throws {

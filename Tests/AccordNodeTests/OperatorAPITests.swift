@@ -110,15 +110,16 @@ import Testing
             try await cluster.startAll()
             let a = cluster["aurelia"]
             let sent = try await a.client.post("/api/v1/checks", ["message": "Please acknowledge"])
-            let id = try #require(sent["event"]?.stringValue)
-            for peer in ["borealis", "caledonia"] {
+            let checks = try #require(sent["sent"]?.arrayValue)
+            // One check per peer, each answered by that peer's person on duty.
+            #expect(checks.compactMap { $0["peer"]?.stringValue }.sorted() == ["borealis", "caledonia"])
+            for check in checks {
+                let id = try #require(check["check"]?.stringValue), peer = try #require(check["peer"]?.stringValue)
                 _ = try await Fixtures.state(cluster[peer], id)
-                _ = try await cluster[peer].client.post("/api/v1/cases/\(id)/steps", ["type": "acknowledge", "body": [:]])
+                _ = try await cluster[peer].client.post("/api/v1/checks/\(id)/answer", [:])
+                let state = try await Fixtures.state(a, id) { s in s["parties"]?[peer]?["response_seconds"]?.doubleValue != nil }
+                #expect(state["kind"]?.stringValue == "check" && state["addressees"]?.arrayValue?.count == 1)
             }
-            let state = try await Fixtures.state(a, id) { s in
-                ["borealis", "caledonia"].allSatisfy { s["parties"]?[$0]?["response_seconds"]?.doubleValue != nil }
-            }
-            #expect(state["kind"]?.stringValue == "check")
         }
     }
 

@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 
 /// The project's own scripts (scripts/), run by tests to their end: what they printed (standard
@@ -15,16 +16,8 @@ enum ProjectScripts {
         return try await withCheckedThrowingContinuation { c in
             DispatchQueue.global().async {
                 c.resume(with: Result {
-                    let p = Process()
-                    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    p.arguments = [interpreter, path] + arguments
-                    let out = Pipe()
-                    p.standardOutput = out
-                    p.standardError = out
-                    try p.run()
-                    let data = out.fileHandleForReading.readDataToEndOfFile()
-                    p.waitUntilExit()
-                    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+                    let run = try Subprocess.run("/usr/bin/env", [interpreter, path] + arguments, mergeErrors: true)
+                    return (run.status, run.text)
                 })
             }
         }

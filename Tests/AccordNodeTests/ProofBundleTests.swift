@@ -11,16 +11,8 @@ import Testing
 /// with the library and with the `accord` executable.
 @Suite(.serialized) struct ProofBundleTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try CrashRecoveryTests.accordBinary())
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try AccordExecutable.run(arguments, mergeErrors: true)
+        return (run.status, run.text)
     }
 
     static func write(_ json: JSONValue, _ path: String) throws {

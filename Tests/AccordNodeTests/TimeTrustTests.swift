@@ -79,7 +79,7 @@ import Testing
             // then, and aurelia observes that checkpoint with the receipt of the check.
             time.advance(hours: 2)
             let check = try await b.client.post("/api/v1/checks", ["to": ["aurelia"], "message": "Are you there?"])
-            let checkID = try #require(check["event"]?.stringValue.flatMap(EventID.init(hex:)))
+            let checkID = try #require(check["sent"]?.arrayValue?.first?["check"]?.stringValue.flatMap(EventID.init(hex:)))
             #expect(try await TestCluster.eventually { try await a.node.store.containsEvent(checkID) })
             _ = try await b.client.post("/api/v1/log/checkpoints", [:])
             _ = try await a.client.post("/api/v1/receipts/fetch", [:])

@@ -60,6 +60,35 @@ import Testing
 
     /// The index is written in the same transaction as the event: a commit that fails leaves
     /// no index row behind, and a later step's text is found.
+    /// A search lists the case of the newest matching event first, pages by the cases found,
+    /// and applies the other filters to each case it finds.
+    @Test func searchResultsComeNewestMatchFirst() async throws {
+        let (dir, path) = try temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStore(path: path)
+        var opened: [(Event, CaseState)] = []
+        for (i, title) in ["Ransomware at the port", "Ransomware in a hospital", "Phishing wave", "Ransomware at a utility"].enumerated() {
+            let (e, state) = try open(title, fields: i == 3 ? [:] : ["summary": .string("Case \(i)")], kind: i == 3 ? .check : .notification)
+            _ = try await store.commitAuthored(e, caseState: state, now: t0)
+            opened.append((e, state))
+        }
+        // Later, the first case gets a matching step and the second a step without the word.
+        for (index, text) in [(0, "the ransomware note names a wallet"), (1, "nothing new")] {
+            var next = opened[index].1
+            let step = Event.sign(type: .provideInformation, origin: "aurelia", to: ["borealis"], caseID: opened[index].0.id, time: t0.adding(seconds: Int64(60 + index)),
+                                  body: ["information": .string(text)], keys: keys)
+            try next.apply(CaseStep(step))
+            _ = try await store.commitAuthored(step, caseState: next, now: t0)
+        }
+        let ids = opened.map(\.0.id)
+        #expect(try await store.cases(CaseQuery(search: "ransomware")).map(\.id) == [ids[0], ids[3], ids[1]])
+        #expect(try await store.cases(CaseQuery(limit: 2, search: "ransomware")).map(\.id) == [ids[0], ids[3]])
+        #expect(try await store.cases(CaseQuery(limit: 2, offset: 2, search: "ransomware")).map(\.id) == [ids[1]])
+        #expect(try await store.cases(CaseQuery(kind: .notification, search: "ransomware")).map(\.id) == [ids[0], ids[1]])
+        #expect(try await store.cases(CaseQuery(kind: .mla, search: "ransomware")).isEmpty)
+        #expect(try await store.cases(CaseQuery(search: "wallet OR phishing")).map(\.id) == [ids[0], ids[2]])
+    }
+
     @Test func theIndexFollowsEveryCommit() async throws {
         let (dir, path) = try temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: dir) }

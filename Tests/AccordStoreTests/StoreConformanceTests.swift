@@ -84,7 +84,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible {
             #expect(try await store.caseState(e.id) == state)
             #expect(try await store.event(e.id)?.event == e)
             #expect(try await store.events(inCase: e.id).map(\.event.id) == [e.id])
-            #expect(try await store.openCases().map(\.id) == [e.id])
+            #expect(try await store.openCases(withDeadlineBy: state.deadlines.acknowledgeBy).map(\.id) == [e.id])
         }
     }
 

@@ -35,6 +35,8 @@ enum Assets {
         .flash{background:#e6f4ea;border:1px solid #b7dfc2;border-radius:6px;padding:8px 12px}
         button{font:inherit;padding:7px 14px;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
         header button{background:transparent;border-color:#fff}
+        svg.chart{max-width:100%;height:auto;font:13px system-ui,sans-serif}svg.chart .median{fill:#0b5394}svg.chart .p90{fill:#9fc5e8}svg.chart text{fill:#1b1f24}
+        .scroll{overflow-x:auto}table.stats td{text-align:right;white-space:nowrap}
         .items{list-style:none;padding:0;margin:0}
         .item{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--accent);border-radius:6px;padding:8px 12px;margin:8px 0;display:flex;flex-direction:column;gap:2px}
         .item.overdue{border-left-color:var(--bad)}
@@ -42,6 +44,7 @@ enum Assets {
         @keyframes fresh{from{background:#fff6d6}to{background:var(--card)}}
         .badge{display:inline-block;font-size:.8em;padding:0 6px;border-radius:10px;background:var(--bad);color:#fff}
         .badge.urgent{background:var(--warn)}
+        .badge.self{background:var(--accent)}
         .badge.exercise{background:#6a3d9a}
         .banner.exercise{background:#efe6f7;border:2px dashed #6a3d9a;padding:.5rem .75rem;margin:0 0 1rem}
         .overdue time{color:var(--bad);font-weight:600}

@@ -3,8 +3,8 @@
 /// `{{{x}}}` is used only for HTML the console itself rendered.
 enum Templates {
     static let all: [String: String] = [
-        "layout": layout, "login": login, "inbox": inbox, "item": item, "cases": cases, "case": caseView, "open": open, "form": form,
-        "error": error,
+        "layout": layout, "login": login, "inbox": inbox, "item": item, "pager": pager, "cases": cases, "case": caseView, "open": open, "form": form,
+        "error": error, "directory": directory, "directoryEntry": directoryEntry, "directoryRow": directoryRow, "profileEdit": profileEdit, "stats": stats,
     ]
 
     static let layout = """
@@ -24,6 +24,8 @@ enum Templates {
           <nav aria-label="Main">
             <a href="/console/inbox"{{#inInbox}} aria-current="page"{{/inInbox}}>Inbox</a>
             <a href="/console/cases"{{#inCases}} aria-current="page"{{/inCases}}>Cases</a>
+            <a href="/console/directory"{{#inDirectory}} aria-current="page"{{/inDirectory}}>Directory</a>
+            <a href="/console/stats"{{#inStats}} aria-current="page"{{/inStats}}>Statistics</a>
             {{#canSign}}<a href="/console/cases/new"{{#inOpen}} aria-current="page"{{/inOpen}}>Open a case</a>{{/canSign}}
           </nav>
           <form class="logout" method="post" action="/console/logout">
@@ -62,6 +64,10 @@ enum Templates {
           <a href="/console/cases/{{caseID}}"><strong>{{action}}</strong> — {{title}}</a>
           <span class="meta">{{kindTitle}} · {{counterpart}} · case {{shortID}}{{#urgent}} · <span class="badge urgent">urgent</span>{{/urgent}}{{#exercise}} · <span class="badge exercise">exercise</span>{{/exercise}}</span>
           <span class="due">{{#due}}due <time datetime="{{due}}">{{due}}</time>{{/due}}{{^due}}no deadline{{/due}}{{#overdue}} <span class="badge">overdue</span>{{/overdue}}</span>
+          {{#answersCheck}}<form method="post" action="/console/cases/{{caseID}}/steps" class="inline">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="type" value="acknowledge">
+            <button type="submit" id="answer-check-{{shortID}}">Answer the check</button>
+          </form>{{/answersCheck}}
         </li>
         """
 
@@ -69,20 +75,30 @@ enum Templates {
         <h1>Inbox</h1>
         <p class="hint">What needs this node's action, earliest deadline first. New work appears here as it arrives.</p>
         <p id="live" class="live" role="status" aria-live="polite"></p>
+        {{#incoming}}
         <section aria-labelledby="incoming-h">
-          <h2 id="incoming-h">Incoming <small>requests to this node</small></h2>
+          <h2 id="incoming-h">Incoming <small>requests to this node{{#paged}} · {{shown}}{{/paged}}{{#overdue}} · {{overdue}} overdue{{/overdue}}</small></h2>
           <ul id="incoming" class="items" data-section="incoming">
-          {{#incoming}}{{> item}}{{/incoming}}
+          {{#items}}{{> item}}{{/items}}
           </ul>
-          {{^incoming}}<p class="empty" id="incoming-empty">Nothing incoming needs action.</p>{{/incoming}}
+          {{^items}}<p class="empty" id="incoming-empty">Nothing incoming needs action.</p>{{/items}}
+          {{> pager}}
         </section>
+        {{/incoming}}
+        {{#outgoing}}
         <section aria-labelledby="outgoing-h">
-          <h2 id="outgoing-h">Outgoing <small>requests this node sent</small></h2>
+          <h2 id="outgoing-h">Outgoing <small>requests this node sent{{#paged}} · {{shown}}{{/paged}}{{#overdue}} · {{overdue}} overdue{{/overdue}}</small></h2>
           <ul id="outgoing" class="items" data-section="outgoing">
-          {{#outgoing}}{{> item}}{{/outgoing}}
+          {{#items}}{{> item}}{{/items}}
           </ul>
-          {{^outgoing}}<p class="empty" id="outgoing-empty">Nothing outgoing needs action.</p>{{/outgoing}}
+          {{^items}}<p class="empty" id="outgoing-empty">Nothing outgoing needs action.</p>{{/items}}
+          {{> pager}}
         </section>
+        {{/outgoing}}
+        """
+
+    static let pager = """
+        {{#paged}}<nav class="pager" aria-label="More work">{{#previous}}<a href="{{previous}}" rel="prev">← Earlier deadlines</a>{{/previous}} {{#next}}<a href="{{next}}" rel="next">Later deadlines →</a>{{/next}}</nav>{{/paged}}
         """
 
     static let cases = """
@@ -104,6 +120,7 @@ enum Templates {
           </tbody>
         </table>
         {{^rows}}<p class="empty">No cases match.</p>{{/rows}}
+        {{#pager}}{{> pager}}{{/pager}}
         """
 
     static let caseView = """
@@ -112,6 +129,8 @@ enum Templates {
         <h1>{{title}}</h1>
         <p class="meta">{{kindTitle}} · case <code>{{shortID}}</code> · <strong>{{status}}</strong>{{#urgent}} · <span class="badge urgent">urgent</span>{{/urgent}}
           · opened by {{initiator}} at <time>{{openedAt}}</time> · addressed to {{#addressees}}{{.}} {{/addressees}}</p>
+        <p class="actions"><a class="button" id="court-export" href="/console/cases/{{id}}/export">Court export (printable record)</a>
+          · <a id="court-export-archive" href="/console/cases/{{id}}/export?format=archive" download>Download the archive (JSON, for accord case verify-export)</a></p>
         <div class="grid">
         <section aria-labelledby="req-h" class="card">
           <h2 id="req-h">Request</h2>
@@ -183,6 +202,50 @@ enum Templates {
           {{/fields}}
           <button type="submit">{{submit}}</button>
         </form>
+        """
+
+    static let stats = """
+        {{#exercise}}<p class="banner exercise" role="note"><strong>Exercise</strong> — these figures count exercise cases only.</p>{{/exercise}}
+        <h1>Statistics</h1>
+        <p class="hint">Responsiveness over the cases opened in a period, in both directions. Times are medians and 90th percentiles (nearest rank);
+          "in time" is the share acknowledged or answered by the deadline. Exercise cases are never counted with real ones.</p>
+        {{#error}}<p class="error" role="alert" id="stats-error">{{error}}</p>{{/error}}
+        <form method="get" action="/console/stats" class="filters" id="stats-form">
+          <div class="field"><label for="stats-from">From</label><input id="stats-from" name="from" value="{{from}}" placeholder="2026-01-01" aria-describedby="stats-from-help">
+            <small id="stats-from-help">A date or an RFC 3339 UTC time; default 90 days ago</small></div>
+          <div class="field"><label for="stats-to">To</label><input id="stats-to" name="to" value="{{to}}" placeholder="2026-03-31" aria-describedby="stats-to-help">
+            <small id="stats-to-help">A date (to the end of that day) or time; default now</small></div>
+          <div class="field"><label for="stats-peer">Peer</label>
+            <select id="stats-peer" name="peer">{{#peers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/peers}}</select></div>
+          <div class="field"><label for="stats-kind">Kind</label>
+            <select id="stats-kind" name="kind">{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></div>
+          <div class="field"><label for="stats-exercise" class="check"><input type="checkbox" id="stats-exercise" name="exercise" value="only"{{#exerciseOnly}} checked{{/exerciseOnly}}> Exercise cases only</label></div>
+          <button type="submit">Show</button>
+        </form>
+        {{#period}}<p class="meta" id="stats-period">Cases opened from <time>{{period}}</time> ·
+          <a href="{{csv}}" id="stats-csv" download>Download CSV</a> · <a href="{{json}}" id="stats-json" download>Download JSON</a></p>{{/period}}
+        {{#directions}}
+        <section aria-labelledby="{{id}}-h" id="stats-{{id}}">
+          <h2 id="{{id}}-h">{{title}}</h2>
+          <p class="hint">{{hint}}</p>
+          <div class="scroll"><table class="list stats" id="table-{{id}}">
+            <caption class="sr">{{title}}: per peer and per kind of case</caption>
+            <thead><tr><th scope="col">Group</th><th scope="col">Requests</th><th scope="col">Acknowledged</th><th scope="col">Ack median</th><th scope="col">Ack p90</th>
+              <th scope="col">Ack in time</th><th scope="col">Answered / owed</th><th scope="col">Answer median</th><th scope="col">Answer p90</th><th scope="col">Answer in time</th>
+              <th scope="col">Overdue ack / answer</th><th scope="col">Checks answered / sent</th><th scope="col">Check median</th><th scope="col">Check p90</th></tr></thead>
+            <tbody>
+            {{#rows}}<tr data-group="{{group}}" data-name="{{name}}"><th scope="row">{{name}}</th><td>{{requests}}</td><td>{{acknowledged}}</td><td>{{ackMedian}}</td><td>{{ackP90}}</td>
+              <td>{{ackInTime}}</td><td>{{answered}} / {{answerOwed}}</td><td>{{answerMedian}}</td><td>{{answerP90}}</td><td>{{answerInTime}}</td>
+              <td>{{overdueAck}} / {{overdueAnswer}}</td><td>{{checksAnswered}} / {{checksSent}}</td><td>{{checkMedian}}</td><td>{{checkP90}}</td></tr>{{/rows}}
+            </tbody>
+          </table></div>
+          <div class="grid">
+          <div><h3>Outcomes</h3>{{^outcomes}}<p class="empty">No answer in the period.</p>{{/outcomes}}<ul>{{#outcomes}}<li>{{name}}: {{count}}</li>{{/outcomes}}</ul></div>
+          <div><h3>Refusal grounds</h3>{{^grounds}}<p class="empty">No refusal in the period.</p>{{/grounds}}<ul>{{#grounds}}<li>{{name}}: {{count}}</li>{{/grounds}}</ul></div>
+          </div>
+          {{#charts}}<figure class="card">{{{.}}}</figure>{{/charts}}
+        </section>
+        {{/directions}}
         """
 
     static let error = """

@@ -1,6 +1,7 @@
 import AccordCore
 import AccordNode
 import AccordStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -8,10 +9,15 @@ extension Console {
     func addPages<Context: ConsoleRequestContext>(to group: RouterGroup<Context>) {
         group.get("") { _, _ in Console.redirect("/console/inbox") }
 
-        group.get("/inbox") { _, context -> Response in
+        group.get("/inbox") { request, context -> Response in
             let user = try Self.user(context)
-            let inbox = try await InboxView.build(node: self.node)
-            return self.page("inbox", title: "Inbox", user: user, section: "inbox", ["incoming": inbox.incoming, "outgoing": inbox.outgoing])
+            let q = FormValues(urlencoded: request.uri.query ?? "")
+            let (incoming, outgoing) = (try InboxView.paging(q["in"], name: "in"), try InboxView.paging(q["out"], name: "out"))
+            let inbox = try await InboxView.build(node: self.node, incoming: incoming, outgoing: outgoing).forViewer(csrf: user.csrf, role: user.role)
+            return self.page("inbox", title: "Inbox", user: user, section: "inbox", [
+                "incoming": InboxView.context(inbox.incoming, param: "in", other: ("out", q["out"])),
+                "outgoing": InboxView.context(inbox.outgoing, param: "out", other: ("in", q["in"])),
+            ])
         }
 
         group.get("/cases") { request, context -> Response in
@@ -21,15 +27,26 @@ extension Console {
             let status = q["status"].flatMap(CaseState.Status.init(rawValue:))
             let kind = q["kind"].flatMap(CaseKind.init(rawValue:))
             let text = (q["q"] ?? "").trimmingCharacters(in: .whitespaces)
-            let rows = try await self.findCases(status: status, kind: kind, text: text).map { c -> [String: Any] in
+            let offset = try Self.offset(q, "offset")
+            let found = try await self.findCases(status: status, kind: kind, text: text, offset: offset)
+            let rows = found.map { c -> [String: Any] in
                 let parties = c.parties.keys.sorted().map { "\($0): \(c.parties[$0]!.status.rawValue.replacingOccurrences(of: "_", with: " "))" }
                 return ["id": c.id.hex, "short": c.id.short, "title": c.title, "kind": c.kind.title, "status": c.status.rawValue, "urgent": c.urgent, "exercise": c.isExercise,
                         "parties": "\(c.initiator) → \(parties.joined(separator: ", "))", "updated": c.updatedAt.rfc3339]
             }
             let statuses = [("", "Any")] + [CaseState.Status.open, .withdrawn, .closed].map { ($0.rawValue, $0.rawValue) }
             let kinds = [("", "Any")] + CaseKind.allCases.map { ($0.rawValue, $0.title) }
+            // The same filters, another page.
+            func link(_ offset: Int) -> String {
+                var c = URLComponents()
+                c.queryItems = [("q", text), ("status", status?.rawValue ?? ""), ("kind", kind?.rawValue ?? ""), ("offset", String(offset))].map { URLQueryItem(name: $0.0, value: $0.1) }
+                return "/console/cases?" + (c.percentEncodedQuery ?? "")
+            }
+            var pager: [String: Any] = ["paged": offset > 0 || found.count == Self.casesPerPage]
+            if offset > 0 { pager["previous"] = link(max(0, offset - Self.casesPerPage)) }
+            if found.count == Self.casesPerPage { pager["next"] = link(offset + found.count) }
             return self.page("cases", title: "Cases", user: user, section: "cases", [
-                "rows": rows, "q": text,
+                "rows": rows, "q": text, "pager": pager,
                 "statuses": statuses.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == (status?.rawValue ?? "")] },
                 "kinds": kinds.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == (kind?.rawValue ?? "")] },
             ])
@@ -124,14 +141,25 @@ extension Console {
     /// of the store's listing by title; a search index replaces this one function.
     /// The latest 200 cases matching the filters; `text` is searched in the full text of every
     /// case (SQLite FTS5, as `GET /api/v1/cases?q=`), or names a case by the start of its id.
-    func findCases(status: CaseState.Status?, kind: CaseKind?, text: String) async throws -> [CaseState] {
-        guard !text.isEmpty else { return try await node.store.cases(CaseQuery(status: status, kind: kind, limit: 200)) }
-        if text.count >= 6, text.allSatisfy(\.isHexDigit), let id = try? await node.resolveCase(text.lowercased()),
+    /// Rows on one page of the case list.
+    static let casesPerPage = 50
+
+    /// A page offset from the query (`name`), 0 when absent.
+    static func offset(_ q: FormValues, _ name: String) throws -> Int {
+        guard let text = q[name] else { return 0 }
+        guard let n = Int(text), n >= 0, n <= 10_000_000 else { throw AccordError(.invalidField, "\(name) must be a whole number of items to skip", field: name) }
+        return n
+    }
+
+    func findCases(status: CaseState.Status?, kind: CaseKind?, text: String, offset: Int) async throws -> [CaseState] {
+        let limit = Self.casesPerPage
+        guard !text.isEmpty else { return try await node.store.cases(CaseQuery(status: status, kind: kind, limit: limit, offset: offset)) }
+        if offset == 0, text.count >= 6, text.allSatisfy(\.isHexDigit), let id = try? await node.resolveCase(text.lowercased()),
             let state = try await node.store.caseState(id), status.map({ $0 == state.status }) ?? true, kind.map({ $0 == state.kind }) ?? true
         {
             return [state]
         }
-        return try await node.store.cases(CaseQuery(status: status, kind: kind, limit: 200, search: text))
+        return try await node.store.cases(CaseQuery(status: status, kind: kind, limit: limit, offset: offset, search: text))
     }
 
     func openPage(kind: CaseKind, user: ConsoleUser, form: FormModel, status: HTTPResponse.Status) async throws -> Response {

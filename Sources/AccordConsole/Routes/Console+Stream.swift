@@ -13,7 +13,7 @@ extension Console {
     /// `GET /console/stream`: Server-Sent Events, one `item` event per piece of inbox work the
     /// page has not shown yet (the page skips those it has), a comment every 5 s to keep the
     /// connection open. The node's store is looked at every `streamPollMilliseconds`; the inbox is
-    /// rebuilt only when the number of events it holds changed.
+    /// rebuilt (its first page) only when an event was stored.
     func addStream<Context: ConsoleRequestContext>(to group: RouterGroup<Context>) {
         group.get("/stream") { request, context -> Response in
             _ = try Self.user(context)
@@ -27,14 +27,14 @@ extension Console {
                 var lastCount: Int64 = -1
                 var sent = Set<String>()
                 while !self.stopped.load(ordering: .relaxed), !Task.isCancelled, clock.now < end {
-                    let count = try await self.node.store.eventCount()
+                    let count = try await self.node.store.latestEventSequence()
                     if count != lastCount {
                         lastCount = count
                         // A session that ended (signed out, expired, account removed) ends the stream.
-                        guard try await self.sessions.user(cookie: cookie) != nil else { break }
-                        let inbox = try await InboxView.build(node: self.node)
+                        guard let user = try await self.sessions.user(cookie: cookie) else { break }
+                        let inbox = try await InboxView.build(node: self.node).forViewer(csrf: user.csrf, role: user.role)
                         var out = ""
-                        for (section, items) in [("incoming", inbox.incoming), ("outgoing", inbox.outgoing)] {
+                        for (section, items) in [("incoming", inbox.incoming.items), ("outgoing", inbox.outgoing.items)] {
                             for item in items where !sent.contains(item.key) {
                                 sent.insert(item.key)
                                 out += "event: item\ndata: " + Self.streamData(item, section: section, html: self.render("item", item)) + "\n\n"

@@ -151,6 +151,7 @@ extension CaseView {
         deadline("preserve_until", state.deadlines.preserveUntil, owed: true)
 
         let timings = Dictionary(uniqueKeysWithValues: detail.timing.map { ($0.party, $0) })
+        let checkDeliveries = state.kind == .check && state.initiator == node.name ? try await store.checkDeliveries([id])[id] ?? [:] : [:]
         var parties: [Party] = []
         for name in state.addressees {
             guard let p = state.parties[name] else { continue }
@@ -166,6 +167,18 @@ extension CaseView {
             }
             describe("acknowledged", timings[name]?.acknowledgement)
             describe("answered", timings[name]?.answer)
+            if state.kind == .check {
+                // The check's own measures (docs/protocol.md §5.4): the person's answer apart from delivery.
+                if let at = checkDeliveries[name] {
+                    timing.append(String(format: "check delivered to its node %@ (after %.1f s): transport acknowledgement", at.rfc3339,
+                                         Double(at.milliseconds - state.openedAt.milliseconds) / 1000))
+                }
+                if let seconds = state.checkAnswerSeconds(of: name) {
+                    timing.append(String(format: "check answered by a person after %.1f s (signed times)", seconds))
+                } else if state.checkStatus(at: now) == .expired {
+                    timing.append("check expired \(state.deadlines.acknowledgeBy.rfc3339) without an answer")
+                }
+            }
             var answer: [Line] = []
             if let a = p.answer {
                 answer.append(Line(name: "outcome", label: "Outcome", value: a.outcome.rawValue))

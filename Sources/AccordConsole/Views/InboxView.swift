@@ -21,64 +21,99 @@ public struct InboxView: Sendable, Equatable {
         public var exercise: Bool
         /// Orders items by deadline as text (those without one last).
         public var sort: String
-        var sortKey: Int64
+        /// A communication check this node answers with one button, right in the inbox.
+        public var answersCheck: Bool = false
+        /// The form token of the person viewing, for that button (set by `forViewer`).
+        public var csrf: String = ""
     }
 
-    public var incoming: [Item]
-    public var outgoing: [Item]
-
-    /// Preservation ending within this many days shows as work (ask to extend, or close).
-    public static let preservationWarningDays: Int64 = 14
-
-    public static func build(node: Node) async throws -> InboxView {
-        let now = node.time.now()
-        var incoming: [Item] = [], outgoing: [Item] = []
-        for state in try await node.store.openCases() {
-            func item(_ action: String, _ code: String, _ counterpart: String, due: Timestamp?) -> Item {
-                Item(
-                    key: "\(state.id.short)-\(code)-\(counterpart)", caseID: state.id.hex, shortID: state.id.short, kindTitle: state.kind.title,
-                    title: state.title, counterpart: counterpart, action: action, due: due?.rfc3339, overdue: due.map { now > $0 } ?? false,
-                    urgent: state.urgent, exercise: state.isExercise, sort: due?.rfc3339 ?? "~", sortKey: due?.milliseconds ?? Int64.max)
+    /// The inbox as `role` sees it: a check's answer button for those who sign (officers,
+    /// admins), with their form token.
+    public func forViewer(csrf: String, role: Role) -> InboxView {
+        func mark(_ section: Section) -> Section {
+            var s = section
+            s.items = section.items.map { item in
+                var i = item
+                i.answersCheck = i.answersCheck && role >= .officer
+                i.csrf = csrf
+                return i
             }
-            if let party = state.parties[node.name] {
-                // This node is addressed: its own steps are owed.
-                switch party.status {
-                case .awaitingAcknowledgement:
-                    incoming.append(item("To acknowledge", "ack", state.initiator, due: state.deadlines.acknowledgeBy))
-                    if state.kind.takesAnswer { incoming.append(item("To answer", "answer", state.initiator, due: state.deadlines.answerBy)) }
-                case .acknowledged, .postponed:
-                    if state.kind.takesAnswer { incoming.append(item("To answer", "answer", state.initiator, due: state.deadlines.answerBy)) }
-                case .informationRequested:
-                    if state.kind.takesAnswer {
-                        incoming.append(item("To answer (further information requested)", "answer", state.initiator, due: state.deadlines.answerBy))
-                    }
-                case .answered:
-                    break
-                }
-                for c in state.conditions where c.to.contains(node.name) && c.responses[node.name] == nil {
-                    incoming.append(item("Conditions proposed: accept or decline", "cond\(c.id.short)", c.by, due: state.deadlines.answerBy))
-                }
-            } else if state.initiator == node.name {
-                for r in state.informationRequests where r.to.contains(node.name) && r.answeredBy == nil {
-                    outgoing.append(item("Information requested: provide it", "info\(r.id.short)", r.by, due: state.deadlines.answerBy))
-                }
-                for c in state.conditions where c.to.contains(node.name) && c.responses[node.name] == nil {
-                    outgoing.append(item("Conditions proposed: accept or decline", "cond\(c.id.short)", c.by, due: state.deadlines.answerBy))
-                }
-                if let until = state.deadlines.preserveUntil, until.milliseconds - now.milliseconds < preservationWarningDays * 86_400_000 {
-                    outgoing.append(item("Preservation expiring: extend or close", "preserve", state.addressees.joined(separator: ", "), due: until))
-                }
-                for name in state.addressees {
-                    guard let p = state.parties[name] else { continue }
-                    if p.status == .awaitingAcknowledgement {
-                        outgoing.append(item("Awaiting acknowledgement", "await-ack", name, due: state.deadlines.acknowledgeBy))
-                    } else if state.kind.takesAnswer, !p.isSettled {
-                        outgoing.append(item("Awaiting answer", "await-answer", name, due: state.deadlines.answerBy))
-                    }
-                }
-            }
+            return s
         }
-        func sorted(_ items: [Item]) -> [Item] { items.sorted { ($0.sortKey, $0.key) < ($1.sortKey, $1.key) } }
-        return InboxView(incoming: sorted(incoming), outgoing: sorted(outgoing))
+        return InboxView(incoming: mark(incoming), outgoing: mark(outgoing))
+    }
+
+    /// One section's page: its items, the section's counts and whether there is more work on
+    /// either side of it.
+    public struct Section: Sendable, Equatable {
+        public var items: [Item]
+        public var total: Int
+        public var overdue: Int
+        /// Nothing comes before this page: its items are numbered from 1.
+        public var isFirst: Bool
+        public var hasEarlier: Bool
+        public var hasLater: Bool
+        /// The places just before the first item and just after the last, for the pager's links.
+        public var firstPlace: String?
+        public var lastPlace: String?
+    }
+
+    public var incoming: Section
+    public var outgoing: Section
+
+    /// Items per section on one page.
+    public static let pageSize = 50
+
+    /// The inbox of `node` at its current time, one page of each section, read from the work
+    /// rows kept with each case.
+    public static func build(node: Node, incoming incomingPage: InboxPaging = .first, outgoing outgoingPage: InboxPaging = .first, limit: Int = pageSize) async throws -> InboxView {
+        let now = node.time.now()
+        func section(incoming: Bool, paging: InboxPaging) async throws -> Section {
+            let page = try await node.store.inbox(viewer: node.name, incoming: incoming, now: now, paging: paging, limit: limit)
+            let items = page.items.map { i in
+                let due = i.work.due
+                return Item(
+                    key: i.work.key(caseID: i.caseID), caseID: i.caseID.hex, shortID: i.caseID.short, kindTitle: i.kind.title, title: i.title,
+                    counterpart: i.work.counterpart, action: i.work.action, due: due?.rfc3339, overdue: due.map { now > $0 } ?? false,
+                    urgent: i.urgent, exercise: i.exercise, sort: due?.rfc3339 ?? "~", answersCheck: i.kind == .check && i.work.incoming && i.work.code == "ack")
+            }
+            return Section(
+                items: items, total: page.total, overdue: page.overdue, isFirst: !page.hasEarlier, hasEarlier: page.hasEarlier, hasLater: page.hasLater,
+                firstPlace: page.items.first.map { InboxCursor($0).token }, lastPlace: page.items.last.map { InboxCursor($0).token })
+        }
+        return InboxView(incoming: try await section(incoming: true, paging: incomingPage), outgoing: try await section(incoming: false, paging: outgoingPage))
+    }
+
+    /// A section's page as the console's query names it: absent for the first, `after:PLACE`
+    /// or `before:PLACE` with a place from one of the pager's links.
+    public static func paging(_ value: String?, name: String) throws(AccordError) -> InboxPaging {
+        guard let value, !value.isEmpty else { return .first }
+        if value.hasPrefix("after:"), let c = InboxCursor(token: String(value.dropFirst(6))) { return .after(c) }
+        if value.hasPrefix("before:"), let c = InboxCursor(token: String(value.dropFirst(7))) { return .before(c) }
+        throw AccordError(.invalidField, "\(name) must be a place in the inbox from one of its links (after:… or before:…)", field: name)
+    }
+
+    /// What the inbox template shows of a section: its items, counts and links to the pages
+    /// before and after (`param` names the section's place in the query; `other` keeps the
+    /// other section where it is).
+    public static func context(_ s: Section, param: String, other: (String, String?)) -> [String: Any] {
+        func count(_ n: Int) -> String { n > InboxPage.countBound ? "more than \(InboxPage.countBound)" : "\(n)" }
+        func link(_ place: String) -> String {
+            var query = "\(param)=\(place)"
+            if let o = other.1, !o.isEmpty { query += "&\(other.0)=\(o)" }
+            return "/console/inbox?" + query
+        }
+        // Past the first page an item's number is not known (pages are found by place): the
+        // page says where its deadlines start instead.
+        let shown = s.items.isEmpty || s.isFirst ? "\(s.items.isEmpty ? "0" : "1–\(s.items.count)") of \(count(s.total))"
+            : "\(s.items.count) of \(count(s.total)), due from \(s.items[0].due.map { String($0.prefix(10)) } ?? "no deadline")"
+        var c: [String: Any] = ["items": s.items, "total": count(s.total), "shown": shown, "paged": s.hasEarlier || s.hasLater]
+        if s.overdue > 0 { c["overdue"] = count(s.overdue) }
+        if s.hasEarlier {
+            // Back to the very first page when the page before it would be the first.
+            c["previous"] = s.firstPlace.map { link("before:" + $0) } ?? link("")
+        }
+        if s.hasLater, let last = s.lastPlace { c["next"] = link("after:" + last) }
+        return c
     }
 }

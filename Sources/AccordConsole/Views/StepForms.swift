@@ -16,6 +16,11 @@ enum StepForms {
         .extend: "Extend a deadline", .close: "Close the case", .withdraw: "Withdraw the request",
     ]
 
+    /// The title of a step's form and button: a check is answered, not acknowledged.
+    static func title(_ type: EventType, state: CaseState) -> String {
+        type == .acknowledge && state.kind == .check ? "Answer the check" : titles[type] ?? stepName(type)
+    }
+
     static func stepName(_ type: EventType) -> String { EventType.stepNames.first { $0.value == type }!.key }
 
     /// The steps `me` may take in `state` now, found by trying each on a copy of the case with
@@ -37,7 +42,9 @@ enum StepForms {
             default: []
             }
         }
-        return order.filter { type in
+        // A check is answered with one button (an acknowledgement) while it runs, and takes no other step from its addressee.
+        let offered = state.kind == .check && state.parties[me] != nil ? [EventType.acknowledge] : order
+        return offered.filter { type in
             probes(type).contains { body in
                 var copy = state
                 return (try? copy.apply(CaseStep(id: nil, type: type, author: me, to: state.defaultRecipients(for: me), time: now, body: body))) != nil
@@ -70,6 +77,8 @@ enum StepForms {
         let time = "an RFC 3339 UTC time, e.g. 2027-03-01T12:00:00Z"
         var fields: [FormModel.Field]
         switch type {
+        case .acknowledge where state.kind == .check:
+            fields = [f("note", "Message (optional)", .text, required: false, help: "The time of your answer is recorded and shown to \(state.initiator)")]
         case .acknowledge:
             fields = [f("note", "Note (optional)", .text, required: false)]
         case .requestInformation:
@@ -109,8 +118,9 @@ enum StepForms {
         default:
             fields = []
         }
+        let title = title(type, state: state)
         return FormModel(
-            id: "step-\(name)", title: titles[type] ?? name, action: "/console/cases/\(state.id.hex)/steps", submit: titles[type] ?? name,
+            id: "step-\(name)", title: title, action: "/console/cases/\(state.id.hex)/steps", submit: title,
             hidden: [("type", name)], fields: fields, errors: general)
     }
 

@@ -128,6 +128,10 @@ extension CaseState {
             _ = try step.text("note", required: false)
             guard var party = parties[step.author] else { throw step.illegal("only an addressed party acknowledges") }
             guard party.status == .awaitingAcknowledgement else { throw step.illegal("\(step.author) has already acknowledged case \(id.short)") }
+            // A check measures who answers in time: past its expiry it can no longer be answered.
+            if kind == .check, step.time > deadlines.acknowledgeBy {
+                throw step.illegal("the communication check \(id.short) expired at \(deadlines.acknowledgeBy); it can no longer be answered (this answer is dated \(step.time)) and counts as unanswered")
+            }
             party.status = .acknowledged
             party.acknowledgedAt = step.time
             party.responseSeconds = Double(step.time.milliseconds - openedAt.milliseconds) / 1000
@@ -140,6 +144,9 @@ extension CaseState {
             guard var party = parties[step.author] else { throw step.illegal("only an addressed party requests further information") }
             guard !party.isSettled else { throw step.illegal("\(step.author) has already answered case \(id.short)") }
             if party.status == .awaitingAcknowledgement {
+                if kind == .check, step.time > deadlines.acknowledgeBy {
+                    throw step.illegal("the communication check \(id.short) expired at \(deadlines.acknowledgeBy); it can no longer be answered")
+                }
                 party.acknowledgedAt = step.time
                 party.responseSeconds = Double(step.time.milliseconds - openedAt.milliseconds) / 1000
             }
@@ -206,6 +213,9 @@ extension CaseState {
             let reason = try step.text("reason", required: outcome.needsReason)
             let details = try step.text("details", required: false)
             if party.status == .awaitingAcknowledgement {
+                if kind == .check, step.time > deadlines.acknowledgeBy {
+                    throw step.illegal("the communication check \(id.short) expired at \(deadlines.acknowledgeBy); it can no longer be answered")
+                }
                 party.acknowledgedAt = step.time
                 party.responseSeconds = Double(step.time.milliseconds - openedAt.milliseconds) / 1000
             }

@@ -47,4 +47,17 @@ public enum Encoding {
         guard base64(bytes) == text else { return nil }
         return bytes
     }
+
+    /// base64url without padding (RFC 4648 §5), for values carried in URLs.
+    public static func base64url<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        base64(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Decodes unpadded base64url; nil for any other character or a non-canonical spelling.
+    public static func unbase64url(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
+        var t = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while t.count % 4 != 0 { t += "=" }
+        return unbase64(t)
+    }
 }

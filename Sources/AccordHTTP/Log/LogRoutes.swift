@@ -156,19 +156,24 @@ enum LogRoutes {
 
         // Prometheus text format.
         api.get("/log/metrics") { request, _ -> Response in
-            let lines = [
-                "# HELP accord_equivocation_alerts_total Equivocation alerts raised (a log signed two inconsistent checkpoints).",
-                "# TYPE accord_equivocation_alerts_total counter",
-                "accord_equivocation_alerts_total \(try await store.alerts().count)",
-                "# HELP accord_log_size Leaves in this node's Merkle log.",
-                "# TYPE accord_log_size gauge",
-                "accord_log_size \(try await store.logSize())",
-                "# HELP accord_log_witnessed_size Size of the latest checkpoint a quorum of witnesses cosigned.",
-                "# TYPE accord_log_witnessed_size gauge",
-                "accord_log_witnessed_size \(try await store.latestWitnessedCheckpoint()?.size ?? 0)",
-            ] + Self.trafficMetrics(node.traffic)
+            let lines = try await Self.logMetrics(store: store) + Self.trafficMetrics(node.traffic)
             return JSONResponse.raw(Array((lines.joined(separator: "\n") + "\n").utf8), contentType: "text/plain; version=0.0.4")
         }
+    }
+
+    /// The log as Prometheus text: equivocation alerts, size and witnessed size.
+    static func logMetrics(store: any Store) async throws -> [String] {
+        [
+            "# HELP accord_equivocation_alerts_total Equivocation alerts raised (a log signed two inconsistent checkpoints).",
+            "# TYPE accord_equivocation_alerts_total counter",
+            "accord_equivocation_alerts_total \(try await store.alerts().count)",
+            "# HELP accord_log_size Leaves in this node's Merkle log.",
+            "# TYPE accord_log_size gauge",
+            "accord_log_size \(try await store.logSize())",
+            "# HELP accord_log_witnessed_size Size of the latest checkpoint a quorum of witnesses cosigned.",
+            "# TYPE accord_log_witnessed_size gauge",
+            "accord_log_witnessed_size \(try await store.latestWitnessedCheckpoint()?.size ?? 0)",
+        ]
     }
 
     /// Node-to-node traffic as Prometheus text: requests made and answered, bytes, failures and

@@ -27,6 +27,8 @@ public enum OpenAPIDocument {
         var bodyContentType = "application/json"
         var success: (status: String, description: String, schema: JSONValue?, contentType: String)
         var errors: [String] = ["400", "401", "403"]
+        /// Other media types the success response may have (chosen by a parameter), with their schemas.
+        var alternatives: [String: JSONValue] = [:]
     }
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
@@ -41,7 +43,7 @@ public enum OpenAPIDocument {
 
     static func build() -> JSONValue {
         var paths: [String: JSONValue] = [:]
-        for op in operations {
+        for op in operations + directoryOperations {
             var o: [String: JSONValue] = [
                 "summary": .string(op.summary),
                 "operationId": .string(operationID(op)),
@@ -71,7 +73,11 @@ public enum OpenAPIDocument {
             }
             var responses: [String: JSONValue] = [:]
             var success: [String: JSONValue] = ["description": .string(op.success.description)]
-            if let schema = op.success.schema { success["content"] = .object([op.success.contentType: ["schema": schema]]) }
+            if let schema = op.success.schema {
+                var content: [String: JSONValue] = [op.success.contentType: ["schema": schema]]
+                for (type, schema) in op.alternatives { content[type] = ["schema": schema] }
+                success["content"] = .object(content)
+            }
             responses[op.success.status] = .object(success)
             for code in op.errors + ["500"] where responses[code] == nil {
                 responses[code] = ["$ref": .string("#/components/responses/\(code)")]
@@ -98,7 +104,7 @@ public enum OpenAPIDocument {
             "paths": .object(paths),
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "An operator token (accord_…)."]],
-                "schemas": .object(OpenAPISchemas.all),
+                "schemas": .object(OpenAPISchemas.all.merging(OpenAPISchemas.directory) { a, _ in a }),
                 "responses": .object(errorResponses),
             ],
         ]
@@ -111,6 +117,7 @@ public enum OpenAPIDocument {
             ("403", "The token's role is below the route's least role"),
             ("404", "No such case, peer, draft, evidence file, event or notification on this node"),
             ("409", "The request conflicts with the node's state (a duplicate, nothing to do)"),
+            ("410", "No longer possible: the communication check expired (a late answer is not recorded)"),
             ("413", "The body is larger than `max_body_bytes` (or `evidence.max_file_bytes`)"),
             ("422", "A step the case machine does not allow at this point"),
             ("429", "Rate limited; `Retry-After` says when to try again"),

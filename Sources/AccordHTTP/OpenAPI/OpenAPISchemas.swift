@@ -11,6 +11,8 @@ enum OpenAPISchemas {
     static let eventID: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{64}$", "description": "An event id: SHA-256, 64 lowercase hex digits"]
     static let nodeName: JSONValue = ["type": "string", "pattern": "^[a-z0-9][a-z0-9.-]{0,62}$"]
     static let text: JSONValue = ["type": "string", "maxLength": 16384]
+    static let seconds: JSONValue = ["type": ["number", "null"], "minimum": 0]
+    static let share: JSONValue = ["type": ["number", "null"], "minimum": 0, "maximum": 1]
 
     static func object(_ properties: [String: JSONValue], required: [String] = [], closed: Bool = false, description: String? = nil) -> JSONValue {
         var o: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
@@ -94,7 +96,28 @@ enum OpenAPISchemas {
                 "to": ["type": "array", "items": nodeName, "description": "Default: the other side of the case"],
             ], required: ["type"], closed: true),
             "StepBodies": stepBodies,
-            "CheckRequest": object(["to": ["type": "array", "items": nodeName, "description": "Default: every pinned peer"], "message": text], closed: true),
+            "CheckRequest": object([
+                "to": ["type": "array", "items": nodeName, "description": "The peers to check; without it (or with all: true) every pinned peer"],
+                "all": ["type": "boolean", "description": "Every pinned peer"], "message": text,
+                "exercise": ["type": "boolean", "description": "Signed as an exercise"],
+                "expire_after_minutes": ["type": "integer", "minimum": 1, "description": "Default: deadlines.rules.check.acknowledge_within_minutes"],
+            ], closed: true),
+            "CheckAnswer": object(["message": text], closed: true),
+            "CheckSendResult": object([
+                "sent": ["type": "array", "items": object(["check": eventID, "peer": nodeName, "expires_at": time])],
+                "skipped": ["type": "array", "items": object(["peer": nodeName, "open_check": eventID, "expires_at": time]),
+                            "description": "Peers with a check from this node still running: checks do not pile up"],
+            ]),
+            "CheckRecord": object([
+                "id": eventID, "direction": ["type": "string", "enum": ["sent", "received"]], "initiator": nodeName, "title": ["type": "string"],
+                "message": ["type": "string"], "exercise": ["type": "boolean"], "sent_at": time, "received_at": time, "expires_at": time,
+                "status": ["type": "string", "enum": .strings(CheckStatus.allCases.map(\.rawValue))], "closed": ["type": "boolean"],
+                "parties": ["type": "array", "items": object([
+                    "peer": nodeName, "status": ["type": "string", "enum": .strings(CheckStatus.allCases.map(\.rawValue))],
+                    "delivered_at": time, "delivered_seconds": ["type": "number", "description": "Transport acknowledgement: from the check's signed time to the peer's node accepting it"],
+                    "answered_at": time, "answer_seconds": ["type": "number", "description": "Human answer time: from the check's signed time to the signed time of the answer"],
+                ])],
+            ]),
             "AddPeerRequest": object([
                 "url": ["type": "string", "format": "uri"],
                 "fingerprint": ["type": "string", "description": "The fingerprint verified out of band"],
@@ -149,6 +172,29 @@ enum OpenAPISchemas {
                 "state": ["type": "string", "enum": .strings(QueuedNotification.State.allCases.map(\.rawValue))],
                 "attempts": ["type": "integer"], "created_at": time, "next_attempt": time, "delivered_at": time, "failed_at": time, "last_error": ["type": "string"],
             ], required: ["id", "channel", "target", "event", "state", "attempts", "created_at"]),
+            "Stats": object([
+                "node": nodeName, "from": time, "to": time, "generated_at": time, "peer": ["type": ["string", "null"]],
+                "kind": ["type": ["string", "null"], "enum": .array(CaseKind.allCases.map { .string($0.rawValue) } + [.null])],
+                "exercise": ["type": "string", "enum": ["exclude", "only"]], "percentile_method": ["type": "string", "const": "nearest-rank"],
+                "sent": D.ref("StatsDirection"), "received": D.ref("StatsDirection"),
+            ], required: ["node", "from", "to", "generated_at", "exercise", "percentile_method", "sent", "received"],
+               description: "Responsiveness over cases opened from `from` (inclusive) to `to` (exclusive): `sent` is requests this node sent (how fast its peers answered), `received` those it received (how fast it answered). See docs/statistics.md."),
+            "StatsDirection": object([
+                "total": D.ref("StatsFigures"),
+                "by_peer": ["type": "array", "items": object(["name": nodeName, "figures": D.ref("StatsFigures")], required: ["name", "figures"])],
+                "by_kind": ["type": "array", "items": object(["name": ["type": "string"], "figures": D.ref("StatsFigures")], required: ["name", "figures"])],
+            ], required: ["total", "by_peer", "by_kind"]),
+            "StatsFigures": object([
+                "requests": D.integer, "acknowledged": D.integer,
+                "acknowledge_median_seconds": seconds, "acknowledge_p90_seconds": seconds, "acknowledged_within_deadline": share,
+                "answer_owed": D.integer, "answered": D.integer,
+                "answer_median_seconds": seconds, "answer_p90_seconds": seconds, "answered_within_deadline": share,
+                "overdue_acknowledgements": D.integer, "overdue_answers": D.integer,
+                "outcomes": ["type": "object", "additionalProperties": D.integer], "refusal_grounds": ["type": "object", "additionalProperties": D.integer],
+                "checks": object(["sent": D.integer, "answered": D.integer, "answer_median_seconds": seconds, "answer_p90_seconds": seconds,
+                                  "answered_within_deadline": share, "overdue": D.integer]),
+            ], required: ["requests", "acknowledged", "answered", "outcomes", "refusal_grounds", "checks"],
+               description: "Times in seconds (nearest-rank percentiles: the value at rank ⌈p·n/100⌉); shares from 0 to 1; null when there is nothing to measure"),
         ]
     }
 }

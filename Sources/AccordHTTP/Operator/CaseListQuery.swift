@@ -2,10 +2,10 @@ import AccordCore
 import AccordStore
 import Hummingbird
 
-/// The query of `GET /api/v1/cases`: filters, full-text search and a limit. An unknown
+/// The query of `GET /api/v1/cases`: filters, full-text search, a limit and an offset. An unknown
 /// parameter or value is refused with `400` naming it, never ignored.
 enum CaseListQuery {
-    static let parameters = ["q", "status", "kind", "peer", "party_status", "urgent", "exercise", "limit"]
+    static let parameters = ["q", "status", "kind", "peer", "party_status", "urgent", "exercise", "limit", "offset"]
 
     static func parse(_ q: Parameters) throws -> CaseQuery {
         for (name, _) in q where !parameters.contains(String(name)) {
@@ -43,6 +43,10 @@ enum CaseListQuery {
         if let l = q.get("limit") {
             guard let limit = Int(l), (1...10_000).contains(limit) else { throw AccordError(.invalidField, "limit is 1–10000", field: "limit") }
             query.limit = limit
+        }
+        if let o = q.get("offset") {
+            guard let offset = Int(o), (0...10_000_000).contains(offset) else { throw AccordError(.invalidField, "offset is 0–10000000", field: "offset") }
+            query.offset = offset
         }
         return query
     }

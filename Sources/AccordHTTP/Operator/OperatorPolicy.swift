@@ -26,7 +26,9 @@ public enum OperatorPolicy {
         rule(.get, "/cases/{id}", .auditor),
         rule(.get, "/cases/{id}/events", .auditor),
         rule(.get, "/cases/{id}/view", .auditor),
+        rule(.get, "/cases/{id}/export", .auditor),
         rule(.get, "/overdue", .auditor),
+        rule(.get, "/stats", .auditor),
         rule(.get, "/deliveries", .auditor),
         rule(.get, "/deliveries/{peer}/parked", .auditor),
         rule(.post, "/deliveries/{peer}/resend", .officer),
@@ -49,6 +51,8 @@ public enum OperatorPolicy {
         rule(.get, "/evidence/{id}/content", .officer),
         rule(.post, "/evidence/{id}/retry", .officer),
         rule(.post, "/checks", .officer),
+        rule(.get, "/checks", .auditor),
+        rule(.post, "/checks/{id}/answer", .officer),
         rule(.post, "/drafts/{id}/send", .officer),
         rule(.post, "/log/checkpoints", .officer),
         rule(.post, "/log/exchange", .officer),
@@ -68,6 +72,11 @@ public enum OperatorPolicy {
         rule(.get, "/notifications", .admin),
         rule(.post, "/notifications/test", .admin),
         rule(.post, "/notifications/{id}/retry", .admin),
+        rule(.get, "/directory", .auditor),
+        rule(.get, "/directory/{peer}", .auditor),
+        rule(.get, "/profile", .auditor),
+        rule(.put, "/profile", .admin),
+        rule(.patch, "/profile", .admin),
     ]
 
     static let byRoute: [String: Role] = Dictionary(uniqueKeysWithValues: rules.map { ("\($0.method.rawValue) \($0.path)", $0.role) })

@@ -14,12 +14,6 @@ enum OperatorRoutes {
         var to: [String]?
     }
 
-    struct CheckRequest: OperatorBody {
-        static let members: Set<String> = ["to", "message"]
-        var to: [String]?
-        var message: String?
-    }
-
     struct AddPeerRequest: OperatorBody {
         static let members: Set<String> = ["url", "fingerprint", "replace"]
         var url: String
@@ -70,6 +64,9 @@ enum OperatorRoutes {
         let api = router.group("/api/v1").add(middleware: OperatorAuthMiddleware(store: store))
         TAXIIAdminRoutes.add(to: api, node: node)
         NotificationRoutes.add(to: api, node: node)
+        DirectoryRoutes.add(to: api, node: node)
+        StatsRoutes.add(to: api, node: node)
+        CheckRoutes.add(to: api, node: node)
 
         api.get("/node") { request, _ -> Response in
             let profile = try await node.profile()
@@ -192,11 +189,6 @@ enum OperatorRoutes {
 
         api.get("/overdue") { request, _ -> Response in
             return try JSONResponse.make(try await node.overdue())
-        }
-
-        api.post("/checks") { request, _ -> Response in
-            let r = try await decode(CheckRequest.self, request, node: node)
-            return try JSONResponse.make(AuthoredResponse(try await node.communicationCheck(to: r.to, message: r.message)), status: .created)
         }
 
         api.get("/deliveries") { request, _ -> Response in

@@ -42,6 +42,12 @@ final class GroupCommit: Sendable {
     private let state = Mutex(State())
     static let committedLimit = 4096
     let maxGroup = 1000
+    /// Counts what is committed (events authored, by type).
+    let metrics: NodeMetrics?
+
+    init(metrics: NodeMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     /// The current epoch: read it before reading states a new step builds on, pass it to `enqueue`.
     var epoch: UInt64 { state.withLock { $0.epoch } }
@@ -112,6 +118,7 @@ final class GroupCommit: Sendable {
                         }
                     }
                 }
+                metrics?.authored(group.map(\.0.event.type))
                 for (i, item) in group.enumerated() { item.1.finish(.success(indices[i])) }
             } catch {
                 let behind = state.withLock { s -> [(AuthoredCommit, Ticket)] in

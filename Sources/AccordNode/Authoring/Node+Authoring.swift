@@ -66,6 +66,12 @@ public struct AuthoredStep: Sendable {
 extension Node {
     /// Opens a case: validates, signs, commits to the store, log and outbox, and wakes delivery.
     public func open(_ request: OpenCaseRequest) async throws -> AuthoredStep {
+        try await open(request, checkExpiresAfterMinutes: nil)
+    }
+
+    /// Opens a case; a communication check expires (is to be answered by) `checkExpiresAfterMinutes`
+    /// after it is signed instead of after the check kind's acknowledgement deadline.
+    func open(_ request: OpenCaseRequest, checkExpiresAfterMinutes: Int?) async throws -> AuthoredStep {
         if let days = request.preservationDays {
             guard request.kind == .preservation else {
                 throw AccordError(.invalidField, "only a preservation request takes preservation_days", field: "preservation_days")
@@ -79,13 +85,13 @@ extension Node {
         let (event, state, ticket) = try await caseLock.withLock {
             let epoch = commits.epoch
             let now = time.now()
+            var deadlines = policy.deadlines(for: request.kind, openedAt: now, preservationDays: request.preservationDays, urgent: request.urgent == true)
+            if request.kind == .check, let minutes = checkExpiresAfterMinutes { deadlines.acknowledgeBy = now.adding(seconds: Int64(minutes) * 60) }
             var body: [String: JSONValue] = [
                 "kind": .string(request.kind.rawValue),
                 "title": .string(request.title),
                 "fields": .object(request.fields),
-                "deadlines": policy.deadlines(
-                    for: request.kind, openedAt: now, preservationDays: request.preservationDays, urgent: request.urgent == true
-                ).json,
+                "deadlines": deadlines.json,
             ]
             if let norms = request.norms, !norms.isEmpty { body["norms"] = .strings(norms) }
             if let bases = request.bases, !bases.isEmpty { body["bases"] = .strings(bases) }
@@ -99,6 +105,13 @@ extension Node {
             return (event, state, try commits.enqueue(AuthoredCommit(event: event, caseState: state), epoch: epoch))
         }
         let index = try await committed(ticket)
+        // A communication check's transport acknowledgement is recorded per addressee (CheckStore).
+        if request.kind == .check {
+            // Bookkeeping only: the check is signed and on its way whatever happens here.
+            do { try await store.recordCheckSent(event.id, to: event.to, now: time.now()) } catch {
+                logger.warning("could not record a check for its delivery time", metadata: ["case": "\(event.id.short)", "error": "\(error)"])
+            }
+        }
         logger.info("case opened", metadata: ["case": "\(event.id.short)", "kind": "\(request.kind.rawValue)", "to": "\(request.to.joined(separator: ","))"])
         wakeDelivery(for: event.to)
         return AuthoredStep(event: event, state: state, logIndex: index, summary: state.openingSummary)
@@ -160,17 +173,6 @@ extension Node {
         }
         wakeDelivery(for: Array(Set(prepared.flatMap(\.0.to))))
         return results
-    }
-
-    /// Sends a communication check to `peers` (all pinned peers if nil): one check case
-    /// addressed to each, acknowledged by the person on duty there.
-    public func communicationCheck(to peers: [String]?, message: String? = nil) async throws -> AuthoredStep {
-        var targets = peers ?? []
-        if peers == nil { targets = try await store.peers().map(\.name) }
-        guard !targets.isEmpty else { throw AccordError(.invalidField, "there are no peers to check; add one with accord peer add", field: "to") }
-        var fields: [String: JSONValue] = [:]
-        if let message { fields["message"] = .string(message) }
-        return try await open(OpenCaseRequest(kind: .check, title: "Communication check", to: targets, fields: fields))
     }
 
     /// Refuses a case using members of `case.open` that an addressee's signed profile does not
@@ -259,7 +261,7 @@ extension Node {
     /// Everything overdue on this node at the current time, most overdue first.
     public func overdue() async throws -> [OverdueItem] {
         let now = time.now()
-        return try await store.openCases().flatMap { $0.overdue(at: now) }.sorted { $0.due < $1.due }
+        return try await store.openCases(withDeadlineBy: now).flatMap { $0.overdue(at: now) }.sorted { $0.due < $1.due }
     }
 
     /// How much earlier than a cosignature of a checkpoint an event after that checkpoint may

@@ -67,6 +67,8 @@ struct PeerDelivery: Sendable {
     /// A batch sent and not yet answered.
     struct InFlight {
         let ids: [EventID]
+        /// When each sent event was signed, for the delivery lag.
+        var signedAt: [Timestamp] = []
         let batch: String
         let last: Int64
         let endsWithRotation: Bool
@@ -137,6 +139,7 @@ struct PeerDelivery: Sendable {
                 if let a = acknowledging { try await a.value }
                 let store = node.store, peer = peer, now = node.time.now(), last = head.last, found = rejections
                 acknowledging = Task { try await store.acknowledgeDelivery(peer: peer, through: last, rejections: found, now: now) }
+                node.metrics.delivered(signedAt: head.signedAt, to: peer, now: now)
                 sent = last
                 failures = 0
                 batchSize = settings.batchSize
@@ -195,7 +198,7 @@ struct PeerDelivery: Sendable {
         let keys = node.signingKeys(for: try Event(bytes: sendable[0].canonical))
         let client = client, node = node, timeout = Duration.seconds(Int64(node.configuration.delivery.requestTimeoutSeconds))
         let answer = Task { try await client.post(Batch.path, body: body, to: target, from: node, keys: keys, timeout: timeout) }
-        return InFlight(ids: ids, batch: Batch.id(for: ids), last: last, endsWithRotation: endsWithRotation, answer: answer, held: held)
+        return InFlight(ids: ids, signedAt: sendable.map(\.time), batch: Batch.id(for: ids), last: last, endsWithRotation: endsWithRotation, answer: answer, held: held)
     }
 }
 

@@ -112,6 +112,7 @@ public final class LogCoordinator: Sendable {
             }
             if cosignatures.isEmpty { return latest }
             let updated = try await store.addCosignatures(size: latest.size, cosignatures, quorum: settings.witnessQuorum, now: node.time.now())
+            node.metrics.cosigned(by: cosignatures.map(\.witness))
             if let updated, updated.witnessedAt != nil, latest.witnessedAt == nil {
                 node.logger.info("checkpoint witnessed", metadata: ["size": "\(updated.size)", "cosigners": "\(updated.cosigners.joined(separator: ","))"])
             }
@@ -673,13 +674,19 @@ public final class LogCoordinator: Sendable {
     /// A self-contained proof bundle for an event this node holds: authored (from its own log)
     /// or received (from its receipt). Tries once to obtain what is missing.
     public func bundle(for id: EventID) async throws -> ProofBundle {
+        try await bundle(for: id, obtainMissing: true)
+    }
+
+    /// A bundle from what this node holds; with `obtainMissing`, first asks peers once for a
+    /// cosigned checkpoint or the receipt that is missing.
+    public func bundle(for id: EventID, obtainMissing: Bool) async throws -> ProofBundle {
         guard let stored = try await store.event(id) else { throw AccordError(.notFound, "this node holds no event \(id.hex)") }
         let event = stored.event
         let leafIndex: Int64, treeSize: Int64, proof: [[UInt8]], note: String
         let originKey: PublicSigningKey
         if let index = stored.logIndex {
             var checkpoint = try await store.latestWitnessedCheckpoint()
-            if checkpoint.map({ $0.size <= index }) ?? true {
+            if obtainMissing, checkpoint.map({ $0.size <= index }) ?? true {
                 try await checkpointRound(ignoringBackoff: true)
                 checkpoint = try await store.latestWitnessedCheckpoint()
             }
@@ -691,7 +698,7 @@ public final class LogCoordinator: Sendable {
             originKey = node.keys.publicSigningKey
         } else {
             var receipt = try await store.receipt(for: id)
-            if receipt == nil {
+            if receipt == nil, obtainMissing {
                 await fetchReceipts(only: id)
                 receipt = try await store.receipt(for: id)
             }

@@ -1,6 +1,5 @@
 import AccordCore
 import Foundation
-import Synchronization
 
 /// E-mail through a sendmail-compatible command: an RFC 5322 message on its standard input.
 ///
@@ -137,80 +136,19 @@ enum MailSender {
     /// the start of its error output when it fails or outlasts `timeout` seconds.
     static func send(_ message: String, command: [String], timeout: Int) async throws(AccordError) {
         guard let program = command.first else { throw AccordError(.configuration, "notifications.email.command is empty") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = Array(command.dropFirst())
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let finished = ProcessExit()
-        process.terminationHandler = { p in finished.finish(p.terminationStatus) }
-        do { try process.run() } catch {
-            throw AccordError(.unavailable, "cannot run \(program): \(error.localizedDescription)")
-        }
-        // Reading blocks until the command ends: on a thread of its own, off the cooperative pool.
-        let errorOutput = Task {
-            await withCheckedContinuation { (c: CheckedContinuation<Data, Never>) in
-                DispatchQueue.global().async { c.resume(returning: errors.fileHandleForReading.readDataToEndOfFile()) }
+        // The command blocks until it ends: it runs on a thread of its own, off the cooperative pool.
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Subprocess.Output, AccordError>, Never>) in
+            DispatchQueue.global().async {
+                c.resume(returning: Result { () throws(AccordError) in
+                    try Subprocess.run(program, Array(command.dropFirst()), input: Array(message.utf8), timeout: .seconds(timeout))
+                })
             }
         }
-        // The message is small (a few KB, under a pipe's buffer): writing does not block for long.
-        input.fileHandleForWriting.write(Data(message.utf8))
-        try? input.fileHandleForWriting.close()
-        let status = await finished.wait(timeout: .seconds(Int64(timeout))) {
-            if process.isRunning { process.terminate() }
+        let run = try result.get()
+        let stderr = String(decoding: run.errorOutput.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !run.timedOut else { throw AccordError(.unavailable, "\(program) did not finish within \(timeout) s") }
+        guard run.status == 0 else {
+            throw AccordError(.unavailable, "\(program) exited with status \(run.status)\(stderr.isEmpty ? "" : ": \(stderr)")")
         }
-        let stderr = String(decoding: (await errorOutput.value).prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let status else { throw AccordError(.unavailable, "\(program) did not finish within \(timeout) s") }
-        guard status == 0 else {
-            throw AccordError(.unavailable, "\(program) exited with status \(status)\(stderr.isEmpty ? "" : ": \(stderr)")")
-        }
-    }
-}
-
-/// A child process's exit, awaited without blocking a thread.
-final class ProcessExit: Sendable {
-    private struct State {
-        var status: Int32?
-        var waiter: CheckedContinuation<Int32?, Never>?
-    }
-    private let state = Mutex(State())
-
-    func finish(_ status: Int32) {
-        let w = state.withLock { s -> CheckedContinuation<Int32?, Never>? in
-            s.status = status
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        w?.resume(returning: status)
-    }
-
-    /// The exit status, or nil after `timeout` (having called `onTimeout`, which should end the process).
-    func wait(timeout: Duration, onTimeout: @escaping @Sendable () -> Void) async -> Int32? {
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            onTimeout()
-            // Give it a moment to exit after the signal; then stop waiting.
-            try await Task.sleep(for: .seconds(2))
-            self.finishTimedOut()
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { (c: CheckedContinuation<Int32?, Never>) in
-            let ready = state.withLock { s -> Int32?? in
-                if let status = s.status { return .some(status) }
-                s.waiter = c
-                return nil
-            }
-            if let ready { c.resume(returning: ready) }
-        }
-    }
-
-    private func finishTimedOut() {
-        let w = state.withLock { s -> CheckedContinuation<Int32?, Never>? in
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        w?.resume(returning: nil)
     }
 }

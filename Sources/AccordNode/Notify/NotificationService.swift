@@ -50,7 +50,10 @@ public struct NotificationService: Service {
         let composer = node.notifications
         guard !composer.settings.isEmpty else { return }
         do {
-            let rows = composer.deadlines(try await node.store.openCases(), now: node.time.now()).flatMap { composer.queue($0, at: node.time.now()) }
+            let now = node.time.now()
+            // Only cases with a deadline inside the warning window can give a notification.
+            let horizon = Timestamp(milliseconds: now.milliseconds + Int64(composer.settings.deadlineWarningMinutes) * 60_000)
+            let rows = composer.deadlines(try await node.store.openCases(withDeadlineBy: horizon), now: now).flatMap { composer.queue($0, at: now) }
             if try await node.store.enqueueNotifications(rows) > 0 { node.notificationsQueued.fire() }
         } catch {
             node.logger.warning("deadline notifications: looking at open cases failed; trying again later", metadata: ["error": "\(error)"])

@@ -26,6 +26,7 @@ extension Node {
             var results: [EventResult] = []
             var accepted: [Event] = []
             var acceptedIDs = Set<EventID>()
+            var refused: [AccordError.Code] = []
             var context = ReceiptContext(node: self, sender: peer)
             let held = try await store.existingEvents(parsed.compactMap { (try? $0.get())?.0.id })
 
@@ -61,6 +62,7 @@ extension Node {
                     // A refusal of this event; a storage failure aborts the batch instead (the sender retries).
                     let id = (try? item.get())?.0.id.hex
                     results.append(EventResult(index: index, id: id, status: .rejected, code: error.code.rawValue, message: error.message))
+                    refused.append(error.code)
                     logger.notice("event rejected", metadata: ["peer": "\(sender)", "code": "\(error.code)", "event": "\(id ?? "-")"])
                 }
             }
@@ -72,6 +74,8 @@ extension Node {
             // Committed with the events: a notification is neither lost nor queued twice by a restart.
             receipt.notifications = notifications.queue(received: accepted, states: context.states, at: now)
             try await store.commitReceived(receipt)
+            metrics.received(accepted.map(\.type), from: sender)
+            for code in refused { metrics.rejected(code, scope: .event) }
             for state in context.states.values { commits.remember(state) }
             notifyBatch(BatchKey(peer: sender, batch: batchID))
             if !receipt.notifications.isEmpty { notificationsQueued.fire() }

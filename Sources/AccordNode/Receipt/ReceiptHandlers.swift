@@ -76,6 +76,18 @@ struct ProfileHandler: ReceiptHandler {
             throw AccordError(.badKey, "the profile announces signing key \(verified.signingKey.displayFingerprint), not the key pinned for \(context.sender.name); a new signing key comes in a node.key_rotation event")
         }
         var peer = context.profileUpdates.last ?? context.sender
+        if let held = peer.profile, let previous = try? Event(bytes: held), previous.id != event.id {
+            // A newer profile replaces an older one, never the reverse: by version when both
+            // have one (profiles of earlier versions have none), else by signing time.
+            let had = Profile.version(of: previous)
+            if verified.version > 0 && had > 0 {
+                guard verified.version > had else {
+                    throw AccordError(.replay, "profile version \(verified.version) of \(verified.name) is not newer than version \(had), which this node holds")
+                }
+            } else if event.time < previous.time {
+                throw AccordError(.replay, "this profile of \(verified.name) is dated \(event.time), before the one this node holds (\(previous.time))")
+            }
+        }
         peer.signingKey = context.signingKey
         peer.encryptionKey = verified.encryptionKey
         peer.profile = event.canonical

@@ -33,9 +33,10 @@ extension Node {
             retiredKeys.withLock { $0[old.publicSigningKey] = old }
             keyBox.withLock { $0 = new }
             // A new profile, signed by the new key, delivered to every peer after the rotation.
-            let profile = Profile.event(configuration: configuration, keys: new, time: now, to: peers)
+            let profile = try await signedProfile(keys: new, time: now, to: peers)
             _ = try await store.commitAuthored(profile, caseState: nil, now: now)
             try await store.setMetadata(Profile.metadataKey, profile.id.hex)
+            metrics.authored([event.type, profile.type])
             logger.notice("signing key rotated", metadata: ["fingerprint": "\(new.publicSigningKey.fingerprint)", "peers": "\(peers.count)"])
             wakeDelivery(for: peers)
             return AuthoredStep(event: event, state: nil, logIndex: index, summary: "signing key rotated to \(new.publicSigningKey.displayFingerprint)")
@@ -59,9 +60,10 @@ extension Node {
             try DataDirectory.writeSecret(new.encryption.rawRepresentation, to: directory.nextEncryptionKeyURL)
             let peers = try await store.peers().map(\.name)
             let now = time.now()
-            let profile = Profile.event(configuration: configuration, keys: new, time: now, to: peers)
+            let profile = try await signedProfile(keys: new, time: now, to: peers)
             let index = try await store.commitAuthored(profile, caseState: nil, now: now)
             try await store.setMetadata(Profile.metadataKey, profile.id.hex)
+            metrics.authored([profile.type])
             guard rename(directory.nextEncryptionKeyURL.path, directory.encryptionKeyURL.path) == 0 else {
                 throw AccordError(.configuration, "the new profile is committed but the new encryption key could not be put in place; restart the node to finish it")
             }

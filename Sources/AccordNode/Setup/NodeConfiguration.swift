@@ -50,6 +50,14 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         set { notificationSettings = newValue }
     }
     var notificationSettings: NotificationSettings?
+    /// Who may scrape `GET /metrics` (`metrics`; absent means loopback only, no token).
+    public var metrics: MetricsSettings {
+        get { metricsSettings ?? MetricsSettings() }
+        set { metricsSettings = newValue }
+    }
+    var metricsSettings: MetricsSettings?
+    /// Scheduled communication checks (`checks`; absent means none on a schedule).
+    public var checks: CheckSettings?
 
     public init(name: String, listenHost: String = "127.0.0.1", listenPort: Int = 7400, publicURL: String? = nil, profile: ProfileInfo,
                 deadlines: DeadlinePolicy = .standard, delivery: DeliverySettings = .init(), maxBodyBytes: Int = 8 << 20,
@@ -77,6 +85,8 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         case evidenceSettings = "evidence"
         case taxiiSettings = "taxii"
         case notificationSettings = "notifications"
+        case metricsSettings = "metrics"
+        case checks
     }
 
     public func validate() throws(AccordError) {
@@ -96,6 +106,8 @@ public struct NodeConfiguration: Sendable, Codable, Equatable {
         try evidence.validate()
         try taxii.validate()
         try notifications.validate()
+        try metrics.validate()
+        try checks?.validate()
         try profile.validate()
     }
 }
@@ -170,6 +182,16 @@ public struct ProfileInfo: Sendable, Codable, Equatable {
         case diplomatic
         case lawEnforcement247 = "law_enforcement_24_7"
         case centralAuthority = "central_authority"
+
+        /// How people read the role.
+        public var title: String {
+            switch self {
+            case .technical: "Technical (CERT/CSIRT)"
+            case .diplomatic: "Diplomatic"
+            case .lawEnforcement247: "Law enforcement 24/7"
+            case .centralAuthority: "Central authority (MLA)"
+            }
+        }
     }
 
     public var organisation: String
@@ -180,22 +202,69 @@ public struct ProfileInfo: Sendable, Codable, Equatable {
     public var languages: [String]
     /// Working hours, e.g. "24/7" or "Mon-Fri 08:00-18:00 UTC+1".
     public var hours: String
+    /// The IANA time zone the hours are in (`Europe/Vienna`); absent in profiles of earlier versions.
+    public var timeZone: String?
 
-    public init(organisation: String, country: String, roles: [ContactRole], languages: [String], hours: String) {
+    public init(organisation: String, country: String, roles: [ContactRole], languages: [String], hours: String, timeZone: String? = nil) {
         self.organisation = organisation
         self.country = country
         self.roles = roles
         self.languages = languages
         self.hours = hours
+        self.timeZone = timeZone
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case organisation, country, roles, languages, hours
+        case timeZone = "time_zone"
+    }
+
+    /// Longest organisation and hours texts, in characters.
+    public static let maxText = 200
+    public static let maxLanguages = 20
+
+    /// Every problem with the profile, by member name (`organisation`, `time_zone`, …), in member order.
+    public func problems() -> [(field: String, message: String)] {
+        var out: [(String, String)] = []
+        let org = organisation.trimmingCharacters(in: .whitespacesAndNewlines)
+        if org.isEmpty { out.append(("organisation", "organisation is empty")) }
+        else if org.count > Self.maxText { out.append(("organisation", "organisation is longer than \(Self.maxText) characters")) }
+        if !((2...12).contains(country.count) && country.allSatisfy({ $0.isASCII && $0.isLetter && $0.isUppercase })) {
+            out.append(("country", "country must be an ISO 3166 code like \"DE\" or an organisation code like \"OSCE\" (2–12 capital letters)"))
+        }
+        if roles.isEmpty { out.append(("roles", "roles names at least one contact role: \(ContactRole.allCases.map(\.rawValue).joined(separator: ", "))")) }
+        else if Set(roles).count != roles.count { out.append(("roles", "roles lists a role twice")) }
+        if languages.isEmpty { out.append(("languages", "languages names at least one language (BCP 47, like en or fr-CA)")) }
+        else if languages.count > Self.maxLanguages { out.append(("languages", "languages lists more than \(Self.maxLanguages) languages")) }
+        else if let bad = languages.first(where: { !Self.isLanguageTag($0) }) {
+            out.append(("languages", "languages: \"\(bad)\" is not a BCP 47 language tag like en, fr or pt-BR"))
+        } else if Set(languages).count != languages.count { out.append(("languages", "languages lists a language twice")) }
+        let h = hours.trimmingCharacters(in: .whitespacesAndNewlines)
+        if h.isEmpty { out.append(("hours", "hours is empty; say when the contact answers, e.g. 24/7 or Mon-Fri 08:00-18:00")) }
+        else if h.count > Self.maxText { out.append(("hours", "hours is longer than \(Self.maxText) characters")) }
+        if let timeZone, !Self.isTimeZone(timeZone) {
+            out.append(("time_zone", "time_zone \"\(timeZone)\" is not an IANA time zone name like Europe/Vienna, America/New_York or UTC"))
+        }
+        return out
+    }
+
+    /// A BCP 47 tag in its usual shape: a 2–3 letter language, then subtags of 1–8 letters or digits.
+    public static func isLanguageTag(_ tag: String) -> Bool {
+        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+        return parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    /// An IANA zone name the system's time zone database knows (`Europe/Vienna`, `UTC`); not an
+    /// abbreviation (`CET`) nor an offset (`GMT+1`), whose meaning changes with the season or the reader.
+    public static func isTimeZone(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_-+".contains($0)) }) else { return false }
+        if name == "UTC" { return true }
+        return TimeZone.knownTimeZoneIdentifiers.contains(name)
     }
 
     func validate() throws(AccordError) {
-        guard !organisation.isEmpty else { throw AccordError(.configuration, "profile.organisation is empty") }
-        guard (2...12).contains(country.count), country.allSatisfy({ $0.isLetter && $0.isUppercase }) else {
-            throw AccordError(.configuration, "profile.country must be an ISO 3166 code like \"DE\" or an organisation code like \"OSCE\"")
-        }
-        guard !roles.isEmpty else { throw AccordError(.configuration, "profile.roles names at least one contact role") }
-        guard !languages.isEmpty else { throw AccordError(.configuration, "profile.languages names at least one language") }
+        if let p = problems().first { throw AccordError(.configuration, "profile.\(p.field): \(p.message)") }
     }
 }
 

@@ -16,26 +16,37 @@ public enum Profile {
     }
 
     /// The node's profile; `to` names the peers it is delivered to (none at creation: peers
-    /// fetch it when they pin the node).
-    public static func event(configuration c: NodeConfiguration, keys: NodeKeys, time: Timestamp, to: [String] = []) -> Event {
-        Event.sign(
-            type: .profile, origin: c.name, to: to, caseID: nil, time: time,
-            body: [
-                "protocol": .number(Double(protocolVersion)),
-                "accepts": .strings(ReceiptHandlers.acceptedTypeNames),
-                "features": .strings(Feature.all),
-                "name": .string(c.name),
-                "organisation": .string(c.profile.organisation),
-                "country": .string(c.profile.country),
-                "roles": .strings(c.profile.roles.map(\.rawValue)),
-                "languages": .strings(c.profile.languages),
-                "hours": .string(c.profile.hours),
-                "endpoint": .string(c.publicURL),
-                "signing_key": .string(keys.publicSigningKey.base64),
-                "encryption_key": .string(keys.publicEncryptionKey.base64),
-            ],
-            keys: keys)
+    /// fetch it when they pin the node). `info` is what the node says about itself (the
+    /// configuration's unless an admin changed it since); `version` counts the node's profiles
+    /// from 1, so that a receiver can refuse an older one replayed over a newer one.
+    public static func event(configuration c: NodeConfiguration, info: ProfileInfo? = nil, keys: NodeKeys, time: Timestamp, to: [String] = [],
+                             version: Int = 1) -> Event {
+        Event.sign(type: .profile, origin: c.name, to: to, caseID: nil, time: time, body: body(configuration: c, info: info ?? c.profile, keys: keys, version: version), keys: keys)
     }
+
+    /// The body of the node's profile (members of docs/protocol.md §4).
+    static func body(configuration c: NodeConfiguration, info: ProfileInfo, keys: NodeKeys, version: Int) -> [String: JSONValue] {
+        var body: [String: JSONValue] = [
+            "protocol": .number(Double(protocolVersion)),
+            "accepts": .strings(ReceiptHandlers.acceptedTypeNames),
+            "features": .strings(Feature.all),
+            "name": .string(c.name),
+            "organisation": .string(info.organisation),
+            "country": .string(info.country),
+            "roles": .strings(info.roles.map(\.rawValue)),
+            "languages": .strings(info.languages),
+            "hours": .string(info.hours),
+            "endpoint": .string(c.publicURL),
+            "signing_key": .string(keys.publicSigningKey.base64),
+            "encryption_key": .string(keys.publicEncryptionKey.base64),
+            "version": .number(Double(version)),
+        ]
+        if let tz = info.timeZone { body["time_zone"] = .string(tz) }
+        return body
+    }
+
+    /// The version of a profile event (0 for a profile of an earlier version, which has none).
+    public static func version(of event: Event) -> Int { event.body["version"]?.intValue ?? 0 }
 
     /// A profile fetched from a peer, checked to be signed by the key it announces.
     public struct Verified: Sendable {
@@ -53,6 +64,8 @@ public enum Profile {
         public let accepts: Set<String>?
         /// The optional `case.open` members the node reads (`Feature`); empty when the profile does not say.
         public let features: Set<String>
+        /// The node's profile count (0 when the profile does not say: a node of an earlier version).
+        public let version: Int
 
         /// Whether the node accepts events of `type`.
         public func accepts(_ type: EventType) -> Bool {
@@ -90,9 +103,14 @@ public enum Profile {
             guard let n = v.intValue, n >= 1 else { throw AccordError(.malformed, "the profile's protocol must be a version number", field: "protocol") }
             version = n
         }
+        var profileVersion = 0
+        if let v = b["version"] {
+            guard let n = v.intValue, n >= 1 else { throw AccordError(.malformed, "the profile's version must be a whole number from 1", field: "version") }
+            profileVersion = n
+        }
         return Verified(
             event: event, name: name, endpoint: endpoint, signingKey: signingKey, encryptionKey: encryptionKey,
             organisation: b["organisation"]?.stringValue ?? "", country: b["country"]?.stringValue ?? "",
-            protocolVersion: version, accepts: accepts, features: features)
+            protocolVersion: version, accepts: accepts, features: features, version: profileVersion)
     }
 }
