@@ -233,7 +233,7 @@ import Testing
             try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: tampered))
             r = try await Self.run(["case", "verify-export", tampered, "--policy", policy])
             #expect(r.status == 1 && r.output.contains("truncated?"), "\(r.output)")
-            FileManager.default.createFile(atPath: tampered, contents: nil)
+            _ = FileManager.default.createFile(atPath: tampered, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tampered))
             try handle.truncate(atOffset: UInt64(CaseArchive.maxBytes + 1))
             try handle.close()
