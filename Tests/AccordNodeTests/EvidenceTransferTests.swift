@@ -48,8 +48,11 @@ import Testing
         return try await node.evidenceItem(id).state
     }
 
-    static func waitFor(_ state: EvidenceItem.State, _ node: Node, _ id: EventID, timeout: Duration = .seconds(60)) async throws -> Bool {
-        try await TestCluster.eventually(timeout: timeout) { try await Self.state(node, id) == state }
+    /// With `time`, the injected clock moves a second at a time while waiting: a fetch or a
+    /// delivery that failed once on a loaded machine retries when that clock says so.
+    static func waitFor(_ state: EvidenceItem.State, _ node: Node, _ id: EventID, timeout: Duration = .seconds(60), time: ManualTime? = nil) async throws -> Bool {
+        if let time { return try await TestCluster.eventually(advancing: time, by: 1000, timeout: timeout) { try await Self.state(node, id) == state } }
+        return try await TestCluster.eventually(timeout: timeout) { try await Self.state(node, id) == state }
     }
 
     /// The files under a node's evidence directory, by path relative to it.
@@ -328,12 +331,13 @@ import Testing
             try Self.randomFile(file, size: 200_000)
             fileSHA = try EvidenceFiles.hash(file).sha256
             let id = try await a.node.addEvidence(to: caseID, file: file, name: "x.bin", mediaType: "application/octet-stream").event.id
-            #expect(try await Self.waitFor(.available, b.node, id))
+            #expect(try await Self.waitFor(.available, b.node, id, time: time))
             // An open case keeps its evidence however old.
             time.advance(hours: 24 * 40)
             #expect(try await a.node.purgeExpiredEvidence().isEmpty)
             _ = try await a.node.step(.close, in: caseID, body: ["reason": "Done"])
-            #expect(try await TestCluster.eventually { try await b.node.store.caseState(caseID)?.status == .closed })
+            // Seconds of clock while it travels: the retention below counts 30 days from the close.
+            #expect(try await TestCluster.eventually(advancing: time, by: 1000) { try await b.node.store.caseState(caseID)?.status == .closed })
             time.advance(hours: 24 * 29)
             #expect(try await a.node.purgeExpiredEvidence().isEmpty)
             time.advance(hours: 24 * 2)
