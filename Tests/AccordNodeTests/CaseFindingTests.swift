@@ -94,7 +94,9 @@ import Testing
             // be slow to make over HTTP; the oldest of many is found through the index instead.
             var ids: [String] = []
             for i in 0..<30 {
-                let r = try await a.client.post("/api/v1/cases", ["kind": "check", "title": "Communication check", "to": ["borealis"], "fields": ["message": .string("check \(i)")]])
+                // Notifications: a communication check would expire and close on a slow machine
+                // before the steps below are taken in one of them.
+                let r = try await a.client.post("/api/v1/cases", ["kind": "notification", "title": .string("Incident \(i)"), "to": ["borealis"], "fields": ["summary": .string("incident \(i)")]])
                 ids.append(try #require(r["event"]?.stringValue))
             }
             let oldest = ids[0]
