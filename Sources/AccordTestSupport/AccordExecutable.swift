@@ -19,10 +19,11 @@ public enum AccordExecutable {
     }
 
     /// Runs `accord arguments…` to its end with `input` on its standard input and `environment`
-    /// added to this process's; error output into the output when `mergeErrors`.
-    public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:], mergeErrors: Bool = false) throws -> Subprocess.Output {
+    /// added to this process's; error output into the output when `mergeErrors`. Waited for
+    /// off the cooperative pool: the child often talks to nodes running in this process.
+    public static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:], mergeErrors: Bool = false) async throws -> Subprocess.Output {
         let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        return try Subprocess.run(try path(), arguments, environment: env, input: Array(input.utf8), mergeErrors: mergeErrors)
+        return try await Subprocess.finish(try path(), arguments, environment: env, input: Array(input.utf8), mergeErrors: mergeErrors)
     }
 
     /// `accord serve` on `dataDirectory`, running until it is signalled; its error output is

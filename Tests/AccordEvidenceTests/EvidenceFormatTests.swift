@@ -151,30 +151,33 @@ import Testing
 
     /// scripts/evidence-decrypt, written from docs/protocol.md §12 with Python's `cryptography`
     /// (scripts/setup installs it), decrypts what Accord encrypts, and refuses a tampered copy.
-    @Test func anIndependentDecrypterReadsWhatAccordWrites() throws {
+    @Test func anIndependentDecrypterReadsWhatAccordWrites() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let run = try Subprocess.run("/usr/bin/env", ["python3", root + "/scripts/evidence-decrypt"] + arguments, mergeErrors: true)
+        func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            let run = try await Subprocess.finish("/usr/bin/env", ["python3", root + "/scripts/evidence-decrypt"] + arguments, mergeErrors: true)
             return (run.status, run.text)
         }
-        try withDirectory { dir in
+        let dir = NSTemporaryDirectory() + "accord-evidence-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
             let plain = try randomFile(dir + "/in", size: 3 * 65536 + 123)
             let (header, sha) = try EvidenceFiles.encrypt(input: dir + "/in", output: dir + "/enc", recipients: recipients, chunkSize: 65536)
             try Data(CanonicalJSON.encode(header.json)).write(to: URL(fileURLWithPath: dir + "/header.json"))
             let key = Encoding.base64(Array(borealis.rawRepresentation))
             let args = ["--header", dir + "/header.json", "--node", "borealis", "--key", key, "--sha256", Encoding.hex(sha), dir + "/enc", dir + "/out"]
-            let ok = try run(args)
+            let ok = try await run(args)
             #expect(ok.status == 0, "\(ok.output)")
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/out"))) == plain)
             // The vectors shipped in docs/ check too.
-            let vectors = try run([root + "/docs/vectors/evidence-v1.json"])
+            let vectors = try await run([root + "/docs/vectors/evidence-v1.json"])
             #expect(vectors.status == 0 && vectors.output.contains("all check"), "\(vectors.output)")
             // One flipped bit in the second chunk: refused, nothing written.
             var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/enc")))
             bytes[65536 + 16 + 5] ^= 0x80
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/enc"))
             try FileManager.default.removeItem(atPath: dir + "/out")
-            let refused = try run(args)
+            let refused = try await run(args)
             #expect(refused.status != 0 && refused.output.contains("refused"), "\(refused.output)")
             #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
         }

@@ -23,9 +23,7 @@ enum BrowserScript {
     @discardableResult
     static func addAccount(_ member: TestCluster.Member, _ name: String, role: String, password: String) async throws -> [String: String] {
         let dir = member.directory.url.path
-        let added = try await ConsoleBrowserTests.offPool {
-            try ConsoleBrowserTests.accord(["account", "add", name, "--role", role, "--password-stdin", "--data", dir], input: password + "\n")
-        }
+        let added = try await ConsoleBrowserTests.accord(["account", "add", name, "--role", role, "--password-stdin", "--data", dir], input: password + "\n")
         #expect(added.status == 0, "\(added.err)")
         return ["name": name, "password": password]
     }

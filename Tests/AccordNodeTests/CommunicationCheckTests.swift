@@ -314,7 +314,7 @@ import Testing
 
     /// Runs the real `accord` binary and returns what it printed.
     static func cli(_ args: [String]) async throws -> String {
-        let out = try await ConsoleBrowserTests.offPool { try ConsoleBrowserTests.accord(args) }
+        let out = try await ConsoleBrowserTests.accord(args)
         return out.out + out.err
     }
 }

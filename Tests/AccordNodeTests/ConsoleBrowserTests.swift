@@ -11,13 +11,9 @@ import Testing
     static var root: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 
     /// Runs `accord` (the real binary) with `input` on standard input.
-    static func accord(_ args: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
-        let run = try AccordExecutable.run(args, input: input)
+    static func accord(_ args: [String], input: String = "") async throws -> (status: Int32, out: String, err: String) {
+        let run = try await AccordExecutable.run(args, input: input)
         return (run.status, run.text, run.errorText)
-    }
-
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in DispatchQueue.global().async { c.resume(with: Result { try body() }) } }
     }
 
     @Test func aDutyOfficerWorksAPreservationCaseInChromium() async throws {
@@ -32,7 +28,7 @@ import Testing
                     let name = "\(role)-\(node)", password = "browser test \(role) password"
                     var account = try await BrowserScript.addAccount(cluster[node], name, role: role, password: password)
                     if node == "borealis" && role == "officer" {
-                        let totp = try await Self.offPool { try Self.accord(["account", "totp", name, "--data", dir]) }
+                        let totp = try await Self.accord(["account", "totp", name, "--data", dir])
                         #expect(totp.status == 0, "\(totp.err)")
                         let line = try #require(totp.out.split(separator: "\n").first { $0.hasPrefix("secret (base32): ") })
                         account["totp"] = String(line.dropFirst("secret (base32): ".count))
@@ -41,7 +37,7 @@ import Testing
                     accounts[node, default: [:]][role] = account
                 }
             }
-            let listed = try await Self.offPool { try Self.accord(["account", "list", "--data", cluster["borealis"].directory.url.path]) }
+            let listed = try await Self.accord(["account", "list", "--data", cluster["borealis"].directory.url.path])
             #expect(listed.out.contains("officer-borealis  officer  password+totp"))
             #expect(!listed.out.contains("browser test"), "passwords are never listed")
 

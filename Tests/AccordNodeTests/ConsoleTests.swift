@@ -408,9 +408,7 @@ import Testing
             #expect(view.steps[1].deliveries.first?.state.hasPrefix("received here") == true)
             // accord case show prints the same content (a prefix of the id is enough).
             let url = a.url, token = a.token
-            let show = try await withCheckedThrowingContinuation { (c: CheckedContinuation<CommandLineTests.Run, any Error>) in
-                DispatchQueue.global().async { c.resume(with: Result { try CommandLineTests.accord(["case", "show", String(id.prefix(64)), "--node", url, "--token", token, "--tz", "UTC"]) }) }
-            }
+            let show = try await CommandLineTests.accord(["case", "show", String(id.prefix(64)), "--node", url, "--token", token, "--tz", "UTC"])
             let printed = try JSONDecoder().decode(CaseView.self, from: Data(CanonicalJSON.encode(try await a.client.get("/api/v1/cases/\(id)/view"))))
                 .text(time: TimeDisplay.utc.format)
             #expect(show.out.trimmingCharacters(in: .newlines) == printed, "\(show.out)\n\(show.err)")

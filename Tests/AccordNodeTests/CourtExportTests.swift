@@ -13,7 +13,7 @@ import Testing
 /// proof failed; the HTML record's content; the API route's roles.
 @Suite(.serialized) struct CourtExportTests {
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await ConsoleBrowserTests.offPool { try ProofBundleTests.run(arguments) }
+        try await ProofBundleTests.run(arguments)
     }
 
     /// Opens a preservation case from aurelia to borealis with hostile text in its fields, and

@@ -223,7 +223,7 @@ import Testing
 
             // The CLI: peer show, peer list by role, profile show and set.
             let env = ["--node", a.url, "--token", a.token]
-            let show = try await ConsoleBrowserTests.offPool { try ConsoleBrowserTests.accord(["peer", "show", "borealis"] + env) }
+            let show = try await ConsoleBrowserTests.accord(["peer", "show", "borealis"] + env)
             #expect(show.status == 0, "\(show.err)")
             for text in ["borealis", "Borealis Gendarmerie Cyber Unit", "FR", "law_enforcement_24_7", "fr, en", "Europe/Paris", "profile version: 2",
                          "signing key:", "encryption key:", "key history:", "signing", "current"] {
@@ -231,21 +231,17 @@ import Testing
             }
             let fp = cluster["borealis"].node.keys.publicSigningKey.displayFingerprint
             #expect(show.out.contains(fp), "the fingerprint in groups of four")
-            let listed = try await ConsoleBrowserTests.offPool {
-                try ConsoleBrowserTests.accord(["peer", "list", "--role", "central_authority", "--data", a.directory.url.path])
-            }
+            let listed = try await ConsoleBrowserTests.accord(["peer", "list", "--role", "central_authority", "--data", a.directory.url.path])
             #expect(listed.status == 0, "\(listed.err)")
             #expect(listed.out.contains("caledonia") && !listed.out.contains("borealis"), "\(listed.out)")
             #expect(listed.out.contains("Caledonia Ministry of Foreign Affairs (OSCE)"))
-            let none = try await ConsoleBrowserTests.offPool { try ConsoleBrowserTests.accord(["peer", "list", "--q", "nothing like this", "--data", a.directory.url.path]) }
+            let none = try await ConsoleBrowserTests.accord(["peer", "list", "--q", "nothing like this", "--data", a.directory.url.path])
             #expect(none.out.contains("No pinned peer matches."))
-            let bad = try await ConsoleBrowserTests.offPool { try ConsoleBrowserTests.accord(["profile", "set", "--timezone", "Mars/Olympus"] + env) }
+            let bad = try await ConsoleBrowserTests.accord(["profile", "set", "--timezone", "Mars/Olympus"] + env)
             #expect(bad.status != 0 && bad.err.contains("Mars/Olympus") && bad.err.contains("time_zone"), "\(bad.err)")
-            let set = try await ConsoleBrowserTests.offPool {
-                try ConsoleBrowserTests.accord(["profile", "set", "--hours", "Mon-Sun 07:00-23:00", "--timezone", "Europe/Vienna", "--languages", "de,en,fr"] + env)
-            }
+            let set = try await ConsoleBrowserTests.accord(["profile", "set", "--hours", "Mon-Sun 07:00-23:00", "--timezone", "Europe/Vienna", "--languages", "de,en,fr"] + env)
             #expect(set.status == 0 && set.out.contains("Profile version 3 signed"), "\(set.out) \(set.err)")
-            let mine = try await ConsoleBrowserTests.offPool { try ConsoleBrowserTests.accord(["profile", "show"] + env) }
+            let mine = try await ConsoleBrowserTests.accord(["profile", "show"] + env)
             #expect(mine.out.contains("aurelia  (this node)") && mine.out.contains("Mon-Sun 07:00-23:00") && mine.out.contains("de, en, fr"), "\(mine.out)")
         }
     }

@@ -153,12 +153,6 @@ import Testing
         }
     }
 
-    /// The `accord` executable, run off the cooperative pool (the nodes it talks to share it).
-    static func accord(_ args: [String]) async throws -> CommandLineTests.Run {
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async { c.resume(with: Result { try CommandLineTests.accord(args) }) }
-        }
-    }
 
     @Test func theCommandLineAttachesListsAndGetsEvidence() async throws {
         try await TestCluster.with(["aurelia", "borealis"]) { cluster in
@@ -168,24 +162,24 @@ import Testing
             let file = cluster.root.path + "/image.bin"
             let plain = try write(file, size: 3_000_123)
             let api = ["--node", a.url, "--token", a.token]
-            let add = try await Self.accord(["evidence", "add", opened.event.id.hex, file, "--media-type", "application/octet-stream", "--description", "Disk image", "--json"] + api)
+            let add = try await CommandLineTests.accord(["evidence", "add", opened.event.id.hex, file, "--media-type", "application/octet-stream", "--description", "Disk image", "--json"] + api)
             #expect(add.status == 0, "\(add.err)")
             let event = try #require(try JSONParser.parse(Array(add.out.utf8))["event"]?.stringValue)
-            let list = try await Self.accord(["evidence", "list", opened.event.id.hex] + api)
+            let list = try await CommandLineTests.accord(["evidence", "list", opened.event.id.hex] + api)
             #expect(list.status == 0 && list.out.contains("image.bin") && list.out.contains("3000123 bytes") && list.out.contains("held here"), "\(list.out)\(list.err)")
             // Not this case's evidence: refused before anything is written.
-            let wrongCase = try await Self.accord(["evidence", "get", event, event, "--out", cluster.root.path + "/w.bin"] + api)
+            let wrongCase = try await CommandLineTests.accord(["evidence", "get", event, event, "--out", cluster.root.path + "/w.bin"] + api)
             #expect(wrongCase.status != 0 && wrongCase.err.contains("not attached to case"), "\(wrongCase.err)")
             let out = cluster.root.path + "/back.bin"
-            let get = try await Self.accord(["evidence", "get", opened.event.id.hex, event, "--out", out] + api)
+            let get = try await CommandLineTests.accord(["evidence", "get", opened.event.id.hex, event, "--out", out] + api)
             #expect(get.status == 0, "\(get.err)")
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == plain)
             // Borealis holds nothing of it (pinned without its profile, aurelia held it back): a clear error, no file.
-            let missing = try await Self.accord(["evidence", "get", opened.event.id.hex, event, "--out", cluster.root.path + "/b.bin", "--node", b.url, "--token", b.token])
+            let missing = try await CommandLineTests.accord(["evidence", "get", opened.event.id.hex, event, "--out", cluster.root.path + "/b.bin", "--node", b.url, "--token", b.token])
             #expect(missing.status != 0 && missing.err.contains("evidence"), "\(missing.err)")
             #expect(!FileManager.default.fileExists(atPath: cluster.root.path + "/b.bin"))
             // A file that does not exist.
-            let none = try await Self.accord(["evidence", "add", opened.event.id.hex, cluster.root.path + "/none"] + api)
+            let none = try await CommandLineTests.accord(["evidence", "add", opened.event.id.hex, cluster.root.path + "/none"] + api)
             #expect(none.status != 0 && none.err.contains("cannot read"), "\(none.err)")
         }
     }

@@ -112,7 +112,7 @@ import Testing
             #expect(chain.first { $0.action == "verified" }?.record?.sha256 == sha)
             #expect(chain.first { $0.action == "exported" }?.record?.by == "test-admin")
             // The command line shows the same chain.
-            let custody = try await EvidenceEventTests.accord(["evidence", "custody", caseID.hex, id.hex, "--node", a.url, "--token", a.token])
+            let custody = try await CommandLineTests.accord(["evidence", "custody", caseID.hex, id.hex, "--node", a.url, "--token", a.token])
             #expect(custody.status == 0 && custody.out.contains("sent  on aurelia to borealis") && custody.out.contains("verified  on borealis"), "\(custody.out)\(custody.err)")
         }
     }
@@ -294,7 +294,7 @@ import Testing
             try await cluster.pinProfiles()
             // Borealis's evidence directory on a 4 MB file system.
             let dir = try cluster["borealis"].node.evidenceDirectory()
-            try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", dir])
+            try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", dir])
             defer { try? Self.run("/bin/umount", ["-l", dir]) }
             try await cluster.startAll()
             let a = cluster["aurelia"], b = cluster["borealis"]

@@ -12,8 +12,8 @@ import Testing
 @Suite(.serialized) struct FirstStepsTests {
     typealias Run = CommandLineTests.Run
 
-    static func accord(_ args: [String], env: [String: String] = [:]) throws -> Run {
-        try CommandLineTests.accord(args, env: env)
+    static func accord(_ args: [String], env: [String: String] = [:]) async throws -> Run {
+        try await CommandLineTests.accord(args, env: env)
     }
 
     /// Waits off the cooperative pool until `file` contains `text`, for at most `seconds`.
@@ -30,8 +30,8 @@ import Testing
         }
     }
 
-    @Test func versionIsPrinted() throws {
-        let run = try Self.accord(["--version"])
+    @Test func versionIsPrinted() async throws {
+        let run = try await Self.accord(["--version"])
         #expect(run.status == 0)
         #expect(run.out.hasPrefix("accord ") && run.out.contains("(protocol 1)"))
     }
@@ -41,7 +41,7 @@ import Testing
         defer { tmp.remove() }
         let port = try FreePort.find()
         let dir = tmp.path + "/node a"  // a space, so the printed commands must quote it
-        let created = try Self.accord(["init", "--name", "aurelia", "--data", dir, "--port", String(port)])
+        let created = try await Self.accord(["init", "--name", "aurelia", "--data", dir, "--port", String(port)])
         #expect(created.status == 0, "\(created.err)")
         let steps = created.out.split(separator: "\n").map(String.init).filter { $0.hasPrefix("  accord ") || $0.hasPrefix("  export ") }
         try #require(steps.count == 4, "\(created.out)")
@@ -73,12 +73,12 @@ import Testing
         server.wait()
     }
 
-    @Test func errorsSayWhatIsWrong() throws {
+    @Test func errorsSayWhatIsWrong() async throws {
         let tmp = TemporaryDirectory("accord-errors")
         defer { tmp.remove() }
         // No node here.
         for args in [["token", "list"], ["token", "create", "--name", "x", "--role", "admin"], ["peer", "list"], ["serve"]] {
-            let run = try Self.accord(args + ["--data", tmp.path + "/nothing"])
+            let run = try await Self.accord(args + ["--data", tmp.path + "/nothing"])
             #expect(run.status != 0)
             #expect(run.err.contains("there is no Accord node in \(tmp.path)/nothing"), "\(args): \(run.err)")
             #expect(run.err.contains("accord init"))
@@ -86,26 +86,26 @@ import Testing
         }
         // A configuration value of the wrong type names its key and the type it must have.
         let a = tmp.path + "/a"
-        #expect(try Self.accord(["init", "--name", "aurelia", "--data", a]).status == 0)
+        #expect(try await Self.accord(["init", "--name", "aurelia", "--data", a]).status == 0)
         let configPath = a + "/accord.json"
         let original = try String(contentsOfFile: configPath, encoding: .utf8)
-        func withConfig(_ edit: (inout [String: Any]) -> Void) throws -> Run {
+        func withConfig(_ edit: (inout [String: Any]) -> Void) async throws -> Run {
             var object = try JSONSerialization.jsonObject(with: Data(original.utf8)) as! [String: Any]
             edit(&object)
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: configPath))
-            return try Self.accord(["key", "show", "--data", a])
+            return try await Self.accord(["key", "show", "--data", a])
         }
-        var run = try withConfig { $0["listen_port"] = "7400" }
+        var run = try await withConfig { $0["listen_port"] = "7400" }
         #expect(run.status != 0)
         #expect(run.err.contains("listen_port must be a whole number, not text"), "\(run.err)")
-        run = try withConfig { $0["delivery"] = ["batch_size": true] }
+        run = try await withConfig { $0["delivery"] = ["batch_size": true] }
         #expect(run.err.contains("delivery.batch_size must be a whole number, not true or false"), "\(run.err)")
-        run = try withConfig { $0["deadlines"] = ["rules": ["assistance": ["acknowledge_within_minutes": "soon"]]] }
+        run = try await withConfig { $0["deadlines"] = ["rules": ["assistance": ["acknowledge_within_minutes": "soon"]]] }
         #expect(run.err.contains("deadlines.rules.assistance.acknowledge_within_minutes must be a whole number"), "\(run.err)")
-        run = try withConfig { $0.removeValue(forKey: "name") }
+        run = try await withConfig { $0.removeValue(forKey: "name") }
         #expect(run.err.contains("name is missing"), "\(run.err)")
         // Names written by earlier versions still load; new ones are snake_case.
-        run = try withConfig { $0["deadlines"] = ["rules": ["assistance": ["acknowledgeWithinHours": 2, "answerWithinHours": 48]], "preservationDays": 70] }
+        run = try await withConfig { $0["deadlines"] = ["rules": ["assistance": ["acknowledgeWithinHours": 2, "answerWithinHours": 48]], "preservationDays": 70] }
         #expect(run.status == 0, "\(run.err)")
         let loaded = try DataDirectory(a).loadConfiguration()
         #expect(loaded.deadlines.rule(for: .assistance).acknowledgeWithinMinutes == 120)
@@ -119,7 +119,7 @@ import Testing
         }
         // Peer add: plain words, not the HTTP library's nested errors.
         for (url, expected) in [("http://127.0.0.1:1", "connection refused"), ("localhost:7400", "must start with http:// or https://")] {
-            run = try Self.accord(["peer", "add", "--data", a, "--url", url, "--fingerprint", "00"])
+            run = try await Self.accord(["peer", "add", "--data", a, "--url", url, "--fingerprint", "00"])
             #expect(run.status != 0)
             #expect(run.err.contains(expected), "\(run.err)")
             #expect(!run.err.contains("errno") && !run.err.contains("HTTPClientError") && !run.err.contains("(error set)"), "\(run.err)")
@@ -141,10 +141,7 @@ import Testing
             func cli(_ args: [String], tz: String? = nil) async throws -> Run {
                 var edited = env
                 if let tz { edited["ACCORD_TZ"] = tz }
-                let e = edited, arguments = args
-                return try await withCheckedThrowingContinuation { c in
-                    DispatchQueue.global().async { c.resume(with: Result { try Self.accord(arguments, env: e) }) }
-                }
+                return try await Self.accord(args, env: edited)
             }
             var run = try await cli(["case", "open", "--kind", "assistance", "--title", "Botnet drill", "--to", "borealis",
                                      "--field", "summary=Command servers of the Oberland botnet", "--field", "assistance_sought=Sinkhole the domains",

@@ -190,7 +190,7 @@ import Testing
             #expect(failed["attempts"]?.intValue == 2)
             #expect(failed["last_error"]?.stringValue?.contains("exited with status 75: sendmail: 550 mailbox unavailable") == true)
 
-            let run = try await Self.accord(["notify", "list", "--state", "failed", "--node", b.member.url, "--token", b.member.token])
+            let run = try await CommandLineTests.accord(["notify", "list", "--state", "failed", "--node", b.member.url, "--token", b.member.token])
             #expect(run.status == 0, "\(run.err)")
             #expect(run.out.contains(id) && run.out.contains("failed after 2 attempt(s)") && run.out.contains("550 mailbox unavailable"), "\(run.out)")
 
@@ -220,7 +220,7 @@ import Testing
         }
     }
 
-    @Test func garbageConfigurationIsRefusedNamingTheKey() throws {
+    @Test func garbageConfigurationIsRefusedNamingTheKey() async throws {
         let tmp = TemporaryDirectory("accord-config")
         defer { tmp.remove() }
         let base: [String: Any] = [
@@ -283,10 +283,4 @@ import Testing
         #expect(!WebhookSignature.verify(header: "garbage", body: body, secret: secret, now: 1_800_000_000))
     }
 
-    /// Runs the accord executable off the cooperative pool.
-    static func accord(_ args: [String]) async throws -> CommandLineTests.Run {
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async { c.resume(with: Result { try CommandLineTests.accord(args) }) }
-        }
-    }
 }

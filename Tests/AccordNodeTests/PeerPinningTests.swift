@@ -169,11 +169,11 @@ import Testing
             #expect(try await TestCluster.eventually { try await b.node.store.containsEvent(proposalID) })
             #expect(try await TestCluster.eventually { try await a.node.store.parkedDeliveries(peer: "borealis").isEmpty })
             // The same from the command line.
-            let listed = try ProofBundleTests.run(["peer", "parked", "borealis", "--node", a.url, "--token", a.token])
+            let listed = try await ProofBundleTests.run(["peer", "parked", "borealis", "--node", a.url, "--token", a.token])
             #expect(listed.status == 0 && listed.output.contains("Nothing parked for borealis."), "\(listed.output)")
-            let resent = try ProofBundleTests.run(["peer", "resend", "borealis", "--node", a.url, "--token", a.token])
+            let resent = try await ProofBundleTests.run(["peer", "resend", "borealis", "--node", a.url, "--token", a.token])
             #expect(resent.status == 0 && resent.output.contains("Re-sending 0 parked event(s) to borealis"), "\(resent.output)")
-            let unknown = try ProofBundleTests.run(["peer", "resend", "nobody", "--node", a.url, "--token", a.token])
+            let unknown = try await ProofBundleTests.run(["peer", "resend", "nobody", "--node", a.url, "--token", a.token])
             #expect(unknown.status != 0 && unknown.output.contains("no pinned peer named nobody"), "\(unknown.output)")
         }
     }

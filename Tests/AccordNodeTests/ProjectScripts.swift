@@ -13,13 +13,7 @@ enum ProjectScripts {
     /// Runs `interpreter scripts/script arguments…` (e.g. python3 or bash).
     static func run(_ interpreter: String, _ script: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
         let path = folder + "/" + script
-        return try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async {
-                c.resume(with: Result {
-                    let run = try Subprocess.run("/usr/bin/env", [interpreter, path] + arguments, mergeErrors: true)
-                    return (run.status, run.text)
-                })
-            }
-        }
+        let run = try await Subprocess.finish("/usr/bin/env", [interpreter, path] + arguments, mergeErrors: true)
+        return (run.status, run.text)
     }
 }

@@ -10,8 +10,8 @@ import Testing
 /// Bundles and whole-log exports from real nodes, verified offline after every node stopped,
 /// with the library and with the `accord` executable.
 @Suite(.serialized) struct ProofBundleTests {
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let run = try AccordExecutable.run(arguments, mergeErrors: true)
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let run = try await AccordExecutable.run(arguments, mergeErrors: true)
         return (run.status, run.text)
     }
 
@@ -55,14 +55,14 @@ import Testing
             #expect(bundle.event.to == ["borealis"])
 
             // The same with the executable, against the pinned keys of the data directory.
-            var r = try Self.run(["proof", "verify", bundlePath, "--data", b.directory.url.path])
+            var r = try await Self.run(["proof", "verify", bundlePath, "--data", b.directory.url.path])
             #expect(r.status == 0, "\(r.output)")
             #expect(r.output.contains("VALID: event \(id)"))
             // And against a keys file written from aurelia's directory.
             let keysPath = cluster.root.path + "/keys.json"
-            r = try Self.run(["proof", "keys", "--data", a.directory.url.path])
+            r = try await Self.run(["proof", "keys", "--data", a.directory.url.path])
             try r.output.write(toFile: keysPath, atomically: true, encoding: .utf8)
-            r = try Self.run(["proof", "verify", bundlePath, "--keys", keysPath, "--quorum", "2"])
+            r = try await Self.run(["proof", "verify", bundlePath, "--keys", keysPath, "--quorum", "2"])
             #expect(r.status == 0, "\(r.output)")
 
             // Tampered: another leaf index, and a cosignature by a key nobody trusts.
@@ -70,13 +70,13 @@ import Testing
             m["leaf_index"] = .number(Double(bundle.leafIndex + 1))
             let tampered = cluster.root.path + "/tampered.json"
             try Self.write(.object(m), tampered)
-            r = try Self.run(["proof", "verify", tampered, "--data", b.directory.url.path])
+            r = try await Self.run(["proof", "verify", tampered, "--data", b.directory.url.path])
             #expect(r.status == 1)
             #expect(r.output.contains("INVALID: inclusion proof: "), "\(r.output)")
-            r = try Self.run(["proof", "verify", bundlePath, "--data", b.directory.url.path, "--quorum", "3"])
+            r = try await Self.run(["proof", "verify", bundlePath, "--data", b.directory.url.path, "--quorum", "3"])
             #expect(r.status == 1)
             #expect(r.output.contains("INVALID: checkpoint cosignatures: 2 valid cosignature(s) from trusted witnesses"), "\(r.output)")
-            r = try Self.run(["proof", "verify", bundlePath])
+            r = try await Self.run(["proof", "verify", bundlePath])
             #expect(r.status != 0)
             #expect(r.output.contains("say which keys to trust"), "\(r.output)")
         }
@@ -91,9 +91,9 @@ import Testing
             await cluster.stopAll()
 
             let export = cluster.root.path + "/aurelia.jsonl"
-            var r = try Self.run(["log", "export", "--data", a.directory.url.path, "--out", export])
+            var r = try await Self.run(["log", "export", "--data", a.directory.url.path, "--out", export])
             #expect(r.status == 0, "\(r.output)")
-            r = try Self.run(["log", "verify", export, "--data", b.directory.url.path])
+            r = try await Self.run(["log", "verify", export, "--data", b.directory.url.path])
             #expect(r.status == 0, "\(r.output)")
             #expect(r.output.contains("VALID: 13 leaves of aurelia's log match its checkpoint, cosigned by borealis; 13 event signatures checked"), "\(r.output)")
 
@@ -107,13 +107,13 @@ import Testing
             lines[5] = CanonicalJSON.string(line)
             let tampered = cluster.root.path + "/tampered.jsonl"
             try (lines.joined(separator: "\n") + "\n").write(toFile: tampered, atomically: true, encoding: .utf8)
-            r = try Self.run(["log", "verify", tampered, "--data", b.directory.url.path])
+            r = try await Self.run(["log", "verify", tampered, "--data", b.directory.url.path])
             #expect(r.status == 1)
             #expect(r.output.contains("INVALID: root mismatch"), "\(r.output)")
             // One leaf missing.
             lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").map(String.init)
             try (lines.dropLast().joined(separator: "\n") + "\n").write(toFile: tampered, atomically: true, encoding: .utf8)
-            r = try Self.run(["log", "verify", tampered, "--data", b.directory.url.path])
+            r = try await Self.run(["log", "verify", tampered, "--data", b.directory.url.path])
             #expect(r.output.contains("INVALID: the export has 12 leaves; the checkpoint commits to 13"), "\(r.output)")
         }
     }

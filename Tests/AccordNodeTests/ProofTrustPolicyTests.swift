@@ -38,22 +38,22 @@ import Testing
             let dir = cluster.root.path
             let data = b.directory.url.path
             try P.write(json, dir + "/bundle.json")
-            var r = try P.run(["proof", "verify", dir + "/bundle.json", "--data", data])
+            var r = try await P.run(["proof", "verify", dir + "/bundle.json", "--data", data])
             #expect(r.status == 0 && r.output.contains("VALID: event \(id)"), "\(r.output)")
 
             // The bundle lowers its own quorum to 0 and drops every cosignature: still 1 required.
             let note = try #require(json["checkpoint"]?.stringValue)
             let lowered = Self.with(Self.with(json, "witness_quorum", 0), "checkpoint", .string(Self.uncosigned(note)))
             try P.write(lowered, dir + "/lowered.json")
-            r = try P.run(["proof", "verify", dir + "/lowered.json", "--data", data])
+            r = try await P.run(["proof", "verify", dir + "/lowered.json", "--data", data])
             #expect(r.status == 1)
             #expect(r.output.contains("INVALID: checkpoint cosignatures: 0 valid cosignature(s) from trusted witnesses (borealis, caledonia), 1 required"), "\(r.output)")
             // No cosignature, quorum as exported: the same.
             try P.write(Self.with(json, "checkpoint", .string(Self.uncosigned(note))), dir + "/uncosigned.json")
-            r = try P.run(["proof", "verify", dir + "/uncosigned.json", "--data", data])
+            r = try await P.run(["proof", "verify", dir + "/uncosigned.json", "--data", data])
             #expect(r.status == 1 && r.output.contains("INVALID: checkpoint cosignatures: 0 valid"), "\(r.output)")
             // Only the verifier lowers it, explicitly.
-            r = try P.run(["proof", "verify", dir + "/lowered.json", "--data", data, "--quorum", "0"])
+            r = try await P.run(["proof", "verify", dir + "/lowered.json", "--data", data, "--quorum", "0"])
             #expect(r.status == 0 && r.output.contains("VALID"), "\(r.output)")
             // The library says the same, under the node's own policy.
             let policy = TrustPolicy(trusting: Dictionary(uniqueKeysWithValues: try await b.directory.openStore().peers().map { ($0.name, $0.signingKey) })
@@ -76,18 +76,18 @@ import Testing
                        .init(name: "caledonia", role: "witness", key: w2.publicSigningKey)],
                 witnessQuorum: 2)
             try P.write(forged.json, dir + "/forged.json")
-            r = try P.run(["proof", "verify", dir + "/forged.json", "--data", data])
+            r = try await P.run(["proof", "verify", dir + "/forged.json", "--data", data])
             #expect(r.status == 1)
             #expect(r.output.contains("INVALID: event signature: the event \(fake.id.short) does not verify with aurelia's trusted key"), "\(r.output)")
             // With no trust source there is nothing to verify against; the bundle's keys are no option.
-            r = try P.run(["proof", "verify", dir + "/forged.json"])
+            r = try await P.run(["proof", "verify", dir + "/forged.json"])
             #expect(r.status != 0 && r.output.contains("the keys a bundle or export carries are never trusted"), "\(r.output)")
-            r = try P.run(["proof", "verify", dir + "/forged.json", "--bundle-keys"])
+            r = try await P.run(["proof", "verify", dir + "/forged.json", "--bundle-keys"])
             #expect(r.status != 0 && !r.output.contains("VALID"), "\(r.output)")
             // A policy that trusts only witnesses: no origin key, INVALID.
             let policyFile = dir + "/witnesses-only.json"
             try P.write(["witnesses": [["name": "caledonia", "signing_key": .string(cluster["caledonia"].node.keys.publicSigningKey.base64)]]], policyFile)
-            r = try P.run(["proof", "verify", dir + "/bundle.json", "--policy", policyFile])
+            r = try await P.run(["proof", "verify", dir + "/bundle.json", "--policy", policyFile])
             #expect(r.status == 1 && r.output.contains("INVALID: no trusted key for the event's origin aurelia"), "\(r.output)")
         }
     }
@@ -145,14 +145,14 @@ import Testing
             let dir = cluster.root.path, data = b.directory.url.path
             for (name, json) in [("from-b", bundleB), ("from-a", bundleA), ("after", bundleAfter)] {
                 try P.write(json, "\(dir)/\(name).json")
-                let r = try P.run(["proof", "verify", "\(dir)/\(name).json", "--data", data])
+                let r = try await P.run(["proof", "verify", "\(dir)/\(name).json", "--data", data])
                 #expect(r.status == 0 && r.output.contains("VALID"), "\(name): \(r.output)")
                 if name != "after" { #expect(r.output.contains("ok: rotation 1 of 1"), "\(name): \(r.output)") }
             }
 
             // Missing: the chain removed.
             try P.write(Self.with(bundleB, "rotations", nil), dir + "/missing.json")
-            var r = try P.run(["proof", "verify", dir + "/missing.json", "--data", data])
+            var r = try await P.run(["proof", "verify", dir + "/missing.json", "--data", data])
             #expect(r.status == 1 && r.output.contains("INVALID: rotation: the event was signed by key \(oldKey.fingerprint)"), "\(r.output)")
             // Forged: a rotation to aurelia's current key signed by another key.
             let rotation = try Event(json: try #require(bundleB["rotations"]?.arrayValue?.first))
@@ -160,19 +160,19 @@ import Testing
             let forgedRotation = Event.sign(type: .keyRotation, origin: "aurelia", to: rotation.to, caseID: nil, time: rotation.time,
                                             body: ["signing_key": .string(newKey.base64)], keys: other)
             try P.write(Self.with(bundleB, "rotations", [forgedRotation.json]), dir + "/forged.json")
-            r = try P.run(["proof", "verify", dir + "/forged.json", "--data", data])
+            r = try await P.run(["proof", "verify", dir + "/forged.json", "--data", data])
             #expect(r.status == 1 && r.output.contains("INVALID: rotation 1 of 1 (event \(forgedRotation.id.short)): it is not signed by the key it rotates from"), "\(r.output)")
             // Broken: the rotation's body altered (its signature no longer verifies).
             guard case .object(var m) = rotation.json, case .object(var body) = m["body"]! else { Issue.record("no body"); return }
             body["signing_key"] = .string(other.publicSigningKey.base64)
             m["body"] = .object(body)
             try P.write(Self.with(bundleB, "rotations", [.object(m)]), dir + "/broken.json")
-            r = try P.run(["proof", "verify", dir + "/broken.json", "--data", data])
+            r = try await P.run(["proof", "verify", dir + "/broken.json", "--data", data])
             #expect(r.status == 1 && r.output.contains("INVALID: rotation 1 of 1"), "\(r.output)")
             // A verifier still pinning the old key: the chain ends elsewhere.
             let stale = dir + "/stale.json"
             try P.write(["keys": [["name": "aurelia", "signing_key": .string(oldKey.base64)], ["name": "borealis", "signing_key": .string(b.node.keys.publicSigningKey.base64)]]], stale)
-            r = try P.run(["proof", "verify", dir + "/from-b.json", "--policy", stale])
+            r = try await P.run(["proof", "verify", dir + "/from-b.json", "--policy", stale])
             #expect(r.status == 1 && r.output.contains("INVALID: rotation chain: its 1 rotation(s) lead from the event's key"), "\(r.output)")
         }
     }

@@ -54,7 +54,7 @@ import Testing
             try await cluster.startAll()
             let a = cluster["aurelia"]
             // The node's own port is taken by the node already running in this process.
-            let run = try CommandLineTests.accord(["serve", "--data", a.directory.url.path, "--log-level", "critical"])
+            let run = try await CommandLineTests.accord(["serve", "--data", a.directory.url.path, "--log-level", "critical"])
             #expect(run.status != 0)
             #expect((run.out + run.err).contains("could not listen"), "\(run.out)\(run.err)")
         }

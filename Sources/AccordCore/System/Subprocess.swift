@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// A child process started with `posix_spawn`, for the few places Accord runs another program
@@ -57,6 +58,23 @@ public final class Subprocess: @unchecked Sendable {
         try files.redirect(1, output, writing: true)
         try files.redirect(2, error, writing: true)
         return try spawn(executable, arguments, environment: environment, directory: directory, files: files)
+    }
+
+    /// `run` from async code: the child is waited for on a thread of its own, never on the
+    /// cooperative pool, whose few threads every task in the process shares (a blocked pool
+    /// thread can stall the very server the child talks to).
+    public static func finish(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
+        input: [UInt8] = [], mergeErrors: Bool = false, timeout: Duration? = nil
+    ) async throws(AccordError) -> Output {
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Output, AccordError>, Never>) in
+            DispatchQueue.global().async {
+                c.resume(returning: Result { () throws(AccordError) in
+                    try run(executable, arguments, environment: environment, directory: directory, input: input, mergeErrors: mergeErrors, timeout: timeout)
+                })
+            }
+        }
+        return try result.get()
     }
 
     /// Runs `executable` to its end: `input` on its standard input, its output and error

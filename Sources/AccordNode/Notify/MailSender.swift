@@ -136,15 +136,7 @@ enum MailSender {
     /// the start of its error output when it fails or outlasts `timeout` seconds.
     static func send(_ message: String, command: [String], timeout: Int) async throws(AccordError) {
         guard let program = command.first else { throw AccordError(.configuration, "notifications.email.command is empty") }
-        // The command blocks until it ends: it runs on a thread of its own, off the cooperative pool.
-        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Subprocess.Output, AccordError>, Never>) in
-            DispatchQueue.global().async {
-                c.resume(returning: Result { () throws(AccordError) in
-                    try Subprocess.run(program, Array(command.dropFirst()), input: Array(message.utf8), timeout: .seconds(timeout))
-                })
-            }
-        }
-        let run = try result.get()
+        let run = try await Subprocess.finish(program, Array(command.dropFirst()), input: Array(message.utf8), timeout: .seconds(timeout))
         let stderr = String(decoding: run.errorOutput.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !run.timedOut else { throw AccordError(.unavailable, "\(program) did not finish within \(timeout) s") }
         guard run.status == 0 else {
