@@ -11,6 +11,10 @@ public struct AccordRequestContext: RequestContext, ConsoleRequestContext {
     public var identity: TokenRecord?
     /// Set by `TAXIIAuthMiddleware` on `/taxii2/` routes; nil elsewhere.
     public var taxiiAccount: TAXIIAccount?
+    /// On `/taxii2/` routes that name a collection: the collection (nil if none has that id)
+    /// and the account's rights on it, read with the account.
+    public var taxiiCollection: TAXIICollection?
+    public var taxiiRight: TAXIIRight?
     /// Set by the console's middleware on `/console` routes for a signed-in person; nil elsewhere.
     public var consoleUser: ConsoleUser?
     /// A form POSTed to a `/console` route, read by the console's middleware.

@@ -28,6 +28,17 @@ extension SQLiteStore {
         try await write { db in try Self.addObjects(db, objects, to: collection, now: now) }
     }
 
+    public func addObjects(
+        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
+    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord) {
+        try await write { db in
+            let results = try Self.addObjects(db, objects, to: collection, now: now)
+            let record = status(results)
+            try Self.saveStatus(db, record)
+            return (results, record)
+        }
+    }
+
     /// Adds objects inside the caller's transaction (a TAXII POST, or a peer's shares in the
     /// transaction that stores its batch).
     static func addObjects(_ db: Database, _ objects: [TAXIINewObject], to collection: String, now: MicroTime) throws -> [TAXIIAddResult] {
@@ -125,7 +136,8 @@ extension SQLiteStore {
     public func objects(_ q: TAXIIObjectQuery) async throws -> TAXIIPage {
         try await read { db in
             let (sql, args) = Self.objectsQuery(q)
-            var rows = try Row.fetchAll(db, sql: sql, arguments: args)
+            // The same few filter shapes come again and again: each prepared once per connection.
+            var rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: args)
             let more = rows.count > q.limit
             if more { rows.removeLast() }
             let objects = rows.map { r in
@@ -191,6 +203,23 @@ extension SQLiteStore {
         try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM taxii_accounts WHERE token_hash = ?", arguments: [Data(tokenHash)]).map(Self.account) }
     }
 
+    public func taxiiAccess(_ credential: TAXIICredential, collection: String?) async throws -> TAXIIAccess? {
+        try await read { db in
+            let row: Row?
+            switch credential {
+            case .tokenHash(let hash): row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM taxii_accounts WHERE token_hash = ?"), arguments: [Data(hash)])
+            case .name(let name): row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM taxii_accounts WHERE name = ?"), arguments: [name])
+            }
+            guard let row else { return nil }
+            let account = Self.account(row)
+            guard let collection else { return TAXIIAccess(account: account, collection: nil, right: nil) }
+            let found = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM taxii_collections WHERE id = ?"), arguments: [collection]).map(Self.collection)
+            let right = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM taxii_rights WHERE account = ? AND collection = ?"), arguments: [account.name, collection])
+                .map(Self.right)
+            return TAXIIAccess(account: account, collection: found, right: found == nil ? nil : right)
+        }
+    }
+
     public func accounts() async throws -> [TAXIIAccount] {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM taxii_accounts ORDER BY name").map(Self.account) }
     }
@@ -240,10 +269,12 @@ extension SQLiteStore {
     }
 
     public func saveStatus(_ s: TAXIIStatusRecord) async throws {
-        try await write { db in
-            try db.execute(
-                sql: "INSERT INTO taxii_status(id, account, body, created_at) VALUES (?, ?, ?, ?)", arguments: [s.id, s.account, Data(s.body), s.createdAt.milliseconds])
-        }
+        try await write { db in try Self.saveStatus(db, s) }
+    }
+
+    static func saveStatus(_ db: Database, _ s: TAXIIStatusRecord) throws {
+        try db.cachedStatement(sql: "INSERT INTO taxii_status(id, account, body, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [s.id, s.account, Data(s.body), s.createdAt.milliseconds])
     }
 
     public func status(_ id: String) async throws -> TAXIIStatusRecord? {

@@ -11,6 +11,11 @@ public protocol TAXIIStore: Sendable {
     /// every earlier one in the collection. An object whose id and version the collection holds
     /// with the same bytes is a duplicate (not stored again); with other bytes, a conflict.
     func addObjects(_ objects: [TAXIINewObject], to collection: String, now: MicroTime) async throws -> [TAXIIAddResult]
+    /// `addObjects`, and the status resource `status` makes of the results saved in the same
+    /// transaction: a POST is one commit (and one fsync), its status never missing.
+    func addObjects(
+        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
+    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord)
     /// One page of objects (or of their manifest) matching `query`, ascending by `date_added`.
     func objects(_ query: TAXIIObjectQuery) async throws -> TAXIIPage
     /// Deletes the versions of `id` that `versions` selects; returns the versions deleted.
@@ -22,6 +27,10 @@ public protocol TAXIIStore: Sendable {
     func saveAccount(_ account: TAXIIAccount) async throws
     func account(named name: String) async throws -> TAXIIAccount?
     func account(tokenHash: [UInt8]) async throws -> TAXIIAccount?
+    /// Everything a TAXII request's authorisation needs, in one read: the account `credential`
+    /// names and, when the request names a collection, that collection (nil if there is none)
+    /// and the account's rights on it. Nil when no account matches.
+    func taxiiAccess(_ credential: TAXIICredential, collection: String?) async throws -> TAXIIAccess?
     func accounts() async throws -> [TAXIIAccount]
     func deleteAccount(named name: String) async throws -> Bool
     /// Sets (or, with neither right, removes) an account's rights on a collection.
@@ -31,6 +40,26 @@ public protocol TAXIIStore: Sendable {
 
     func saveStatus(_ status: TAXIIStatusRecord) async throws
     func status(_ id: String) async throws -> TAXIIStatusRecord?
+}
+
+/// Who a TAXII request says it is: a bearer token (by its SHA-256) or an account name (HTTP
+/// Basic; the password is checked against the account's hash afterwards).
+public enum TAXIICredential: Sendable, Hashable {
+    case tokenHash([UInt8])
+    case name(String)
+}
+
+/// An account, and the collection a request names with the account's rights on it.
+public struct TAXIIAccess: Sendable, Equatable {
+    public var account: TAXIIAccount
+    public var collection: TAXIICollection?
+    public var right: TAXIIRight?
+
+    public init(account: TAXIIAccount, collection: TAXIICollection?, right: TAXIIRight?) {
+        self.account = account
+        self.collection = collection
+        self.right = right
+    }
 }
 
 /// One version of one object, in any collection.

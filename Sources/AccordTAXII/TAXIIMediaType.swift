@@ -20,6 +20,8 @@ public enum TAXIIMediaType {
     /// Whether an Accept header allows a TAXII 2.1 answer (absent, `*/*` or `application/*` do).
     public static func accepts(_ header: String?) -> Bool {
         guard let header, !header.isEmpty else { return true }
+        // What TAXII clients send, without splitting and case-folding (Foundation's are slow).
+        if header == taxii || header == "application/taxii+json; version=2.1" { return true }
         for range in header.split(separator: ",") {
             let type = range.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
             if type == "*/*" || type == "application/*" { return true }

@@ -154,7 +154,7 @@ struct LogBench {
         let rssEnd = Self.rssMB()
         rows.insert(String(format: "| RSS at start | %.1f MB | — |", rssStart), at: 0)
         rows.append(String(format: "| RSS at end | %.1f MB | flat |", rssEnd))
-        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) ?? 0
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         rows.append(String(format: "| database size at %@ leaves | %.0f MB | — |", Self.count(try await store.logSize()), Double(bytes) / 1_048_576))
         print("| measure | value | target |")
         print("|---|---|---|")

@@ -294,7 +294,7 @@ import Testing
             try await cluster.pinProfiles()
             // Borealis's evidence directory on a 4 MB file system.
             let dir = try cluster["borealis"].node.evidenceDirectory()
-            try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", dir])
+            try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", dir])
             defer { try? Self.run("/bin/umount", ["-l", dir]) }
             try await cluster.startAll()
             let a = cluster["aurelia"], b = cluster["borealis"]

@@ -120,7 +120,7 @@ enum NotificationFixtures {
     /// A secret file in the node's data directory, owner-only.
     static func writeSecret(_ secret: String, in member: TestCluster.Member, name: String = "webhook.secret", mode: mode_t = 0o600) throws -> String {
         let path = member.directory.url.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8))
         chmod(path, mode)
         return name
     }

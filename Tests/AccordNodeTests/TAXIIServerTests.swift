@@ -53,6 +53,22 @@ import Testing
             #expect(try await TAXIITestClient(a, token: noneToken).get(Self.root + collection + "/manifest/").status == 403)
             // An Accept that allows no TAXII answer: 406.
             #expect(try await TAXIITestClient(a, token: token).send(.GET, Self.root, accept: "text/html").status == 406)
+
+            // Revocations apply to the next request: rights taken away, an account deleted and
+            // made again with another password (its earlier Basic credential was verified a
+            // moment ago and is remembered), the old token.
+            try await TAXIIFixtures.grant(a, "reader", collection, read: false, write: false)
+            #expect(try await reader.get(Self.root + collection + "/objects/").status == 403)
+            #expect(try await basic.get(Self.root + collection + "/objects/").status == 200)
+            _ = try await a.client.send(.DELETE, "/api/v1/taxii/accounts/misp")
+            #expect(try await basic.get(Self.root + collection + "/objects/").status == 401)
+            #expect(try await TAXIITestClient(a, token: token).get(Self.root + collection + "/objects/").status == 401)
+            let newToken = try await TAXIIFixtures.account(a, "misp", password: "another long passphrase")
+            try await TAXIIFixtures.grant(a, "misp", collection, read: true, write: true)
+            #expect(try await basic.get(Self.root + collection + "/objects/").status == 401)
+            #expect(try await TAXIITestClient(a, token: token).get(Self.root + collection + "/objects/").status == 401)
+            #expect(try await TAXIITestClient(url: a.url, basic: "misp", "another long passphrase").get(Self.root + collection + "/objects/").status == 200)
+            #expect(try await TAXIITestClient(a, token: newToken).get(Self.root + collection + "/objects/").status == 200)
         }
     }
 

@@ -15,35 +15,34 @@ enum TAXIIObjectRoutes {
     }
 
     static func add(to taxii: RouterGroup<AccordRequestContext>, node: Node, cursor: PageCursor) {
-        let store = node.store
 
         taxii.get("/api/collections/:collection/objects/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.read)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.read)
             return try await page(.objects, request, collection: collection, objectID: nil, node: node, cursor: cursor)
         }
 
         taxii.get("/api/collections/:collection/manifest/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.read)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.read)
             return try await page(.manifest, request, collection: collection, objectID: nil, node: node, cursor: cursor)
         }
 
         taxii.get("/api/collections/:collection/objects/:object/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.read)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.read)
             return try await page(.object, request, collection: collection, objectID: try objectID(context), node: node, cursor: cursor)
         }
 
         taxii.get("/api/collections/:collection/objects/:object/versions/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.read)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.read)
             return try await page(.versions, request, collection: collection, objectID: try objectID(context), node: node, cursor: cursor)
         }
 
         taxii.delete("/api/collections/:collection/objects/:object/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.write)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.write)
             let id = try objectID(context)
             let filters = try ObjectFilters.parse(ObjectFilters.pairs(query: request.uri.query ?? ""), maxLimit: node.configuration.taxii.maxPageSize)
             let versions = filters.versions.isEmpty ? TAXIIVersionFilter(all: true) : filters.versions
@@ -57,13 +56,13 @@ enum TAXIIObjectRoutes {
             guard let type = request.headers[.contentType], TAXIIMediaType.isTAXII(type) else {
                 throw AccordError(.unsupportedMediaType, "send objects as \(TAXIIMediaType.taxii), not \(request.headers[.contentType] ?? "no Content-Type")", field: "Content-Type")
             }
-            let (collection, _) = try await TAXIIRoutes.access(context, store: store, need: \.write)
+            let (collection, _) = try TAXIIRoutes.access(context, need: \.write)
             let account = try context.requireTAXIIAccount()
             // 413 from Content-Length before a byte is read, and while reading.
             let bytes = try await request.bodyBytes(limit: node.configuration.taxii.maxContentLength, budget: node.bodyBudget)
             let objects = try envelopeObjects(bytes)
             let outcome = try await node.taxiiAdd(objects, to: collection, account: account.name)
-            return TAXIIRoutes.answer(outcome.status, status: .accepted)
+            return JSONResponse.raw(outcome.status.body, status: .accepted, contentType: TAXIIMediaType.taxii)
         }
     }
 

@@ -50,7 +50,7 @@ enum TAXIIRoutes {
 
         taxii.get("/api/collections/:collection/") { request, context -> Response in
             try requireAccept(request)
-            let (collection, right) = try await access(context, store: store, need: nil)
+            let (collection, right) = try access(context, need: nil)
             return answer(json(collection, right))
         }
 
@@ -91,12 +91,13 @@ enum TAXIIRoutes {
 
     /// The collection named in the path and the account's rights on it; `need` is `read` or
     /// `write` (403 without it), nil for either. Unknown collections are 404.
-    static func access(_ context: AccordRequestContext, store: any Store, need: KeyPath<TAXIIRight, Bool>?) async throws -> (TAXIICollection, TAXIIRight?) {
+    static func access(_ context: AccordRequestContext, need: KeyPath<TAXIIRight, Bool>?) throws(AccordError) -> (TAXIICollection, TAXIIRight?) {
         let account = try context.requireTAXIIAccount()
-        guard let id = context.parameters.get("collection"), let collection = try await store.collection(id) else {
+        // Read with the account by TAXIIAuthMiddleware.
+        guard context.parameters.get("collection") != nil, let collection = context.taxiiCollection else {
             throw AccordError(.notFound, "no collection with this id on this server")
         }
-        let right = try await store.rights(account: account.name).first { $0.collection == collection.id }
+        let right = context.taxiiRight
         if let need {
             guard right?[keyPath: need] == true else {
                 let what = need == \TAXIIRight.write ? "write to" : "read"

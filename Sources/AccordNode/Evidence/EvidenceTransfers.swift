@@ -131,10 +131,8 @@ public struct EvidenceTransferService: Service {
             let fileKey = try node.evidenceFileKey(header)
             download = try EvidenceDownload(header: header, fileKey: fileKey, sha256: metadata.sha256, output: output)
             try node.checkEvidenceRoom(total - download.verifiedBytes)
-        } catch let e as AccordError {
-            return fail(e.code == .tooLarge ? "refused before transfer: \(e.message)" : e.message)
         } catch {
-            return fail("\(error)")
+            return fail(error.code == .tooLarge ? "refused before transfer: \(error.message)" : error.message)
         }
         let start = download.verifiedBytes, startChunk = download.verifiedChunks
         let began = ContinuousClock.now

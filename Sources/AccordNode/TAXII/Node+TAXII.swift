@@ -6,7 +6,8 @@ import Foundation
 
 /// What a TAXII POST did, as its status resource says it.
 public struct TAXIIPostOutcome: Sendable {
-    public var status: JSONValue
+    /// The status resource, as stored.
+    public var status: TAXIIStatusRecord
     /// Events authored to share the new objects with peers.
     public var shared: [Event]
 }
@@ -42,33 +43,47 @@ extension Node {
             case .failure(let r): failures.append(Self.statusDetail(id: r.id, version: r.version, message: r.message))
             }
         }
-        let results = try await store.addObjects(prepared.map(\.1), to: collection.id, now: requested.milliseconds * 1000)
+        // The objects and the status resource that reports them: one transaction.
+        let statusID = UUID().uuidString.lowercased()
+        let entries = prepared.map { object, o in (id: o.id, version: object["modified"]?.stringValue ?? object["created"]?.stringValue) }
+        let refused = failures, total = objects.count
+        let (results, status) = try await store.addObjects(prepared.map(\.1), to: collection.id, now: requested.milliseconds * 1000) { results in
+            let status = Self.postStatus(id: statusID, requested: requested, total: total, entries: entries, results: results, refused: refused)
+            return TAXIIStatusRecord(id: statusID, account: account, body: CanonicalJSON.encode(status), createdAt: requested)
+        }
+        let fresh = zip(prepared, results).compactMap { item, result -> (JSONValue, TAXIINewObject)? in
+            if case .added = result { return item }
+            return nil
+        }
+        let shared = try await shareObjects(fresh, from: collection)
+        return TAXIIPostOutcome(status: status, shared: shared)
+    }
+
+    /// A POST's status resource (TAXII 2.1 section 4.3.1): every object's outcome, in order,
+    /// those refused before storing (`refused`) among the failures.
+    static func postStatus(
+        id: String, requested: Timestamp, total: Int, entries: [(id: String, version: String?)], results: [TAXIIAddResult], refused: [JSONValue]
+    ) -> JSONValue {
         var successes: [JSONValue] = []
-        var fresh: [(JSONValue, TAXIINewObject)] = []
-        for ((object, o), result) in zip(prepared, results) {
-            let versionText = object["modified"]?.stringValue ?? object["created"]?.stringValue
+        var failures = refused
+        for (entry, result) in zip(entries, results) {
             switch result {
             case .added(let version, _):
-                successes.append(Self.statusDetail(id: o.id, version: versionText ?? STIXTime.format(version), message: nil))
-                fresh.append((object, o))
+                successes.append(statusDetail(id: entry.id, version: entry.version ?? STIXTime.format(version), message: nil))
             case .duplicate(let version):
-                successes.append(Self.statusDetail(id: o.id, version: versionText ?? STIXTime.format(version), message: "already in the collection"))
+                successes.append(statusDetail(id: entry.id, version: entry.version ?? STIXTime.format(version), message: "already in the collection"))
             case .conflict(let version):
-                failures.append(Self.statusDetail(
-                    id: o.id, version: versionText ?? STIXTime.format(version),
+                failures.append(statusDetail(
+                    id: entry.id, version: entry.version ?? STIXTime.format(version),
                     message: "modified: the collection holds another object with this id and version; a change needs a later modified"))
             }
         }
-        let shared = try await shareObjects(fresh, from: collection)
-        let statusID = UUID().uuidString.lowercased()
-        let status: JSONValue = .object([
-            "id": .string(statusID), "status": "complete", "request_timestamp": .string(STIXTime.format(requested.milliseconds * 1000)),
-            "total_count": .number(Double(objects.count)), "success_count": .number(Double(successes.count)),
+        return .object([
+            "id": .string(id), "status": "complete", "request_timestamp": .string(STIXTime.format(requested.milliseconds * 1000)),
+            "total_count": .number(Double(total)), "success_count": .number(Double(successes.count)),
             "failure_count": .number(Double(failures.count)), "pending_count": 0,
             "successes": .array(successes), "failures": .array(failures), "pendings": .array([]),
         ])
-        try await store.saveStatus(TAXIIStatusRecord(id: statusID, account: account, body: CanonicalJSON.encode(status), createdAt: requested))
-        return TAXIIPostOutcome(status: status, shared: shared)
     }
 
     static func statusDetail(id: String?, version: String?, message: String?) -> JSONValue {
