@@ -94,6 +94,7 @@ extension SQLiteStore {
     /// starts at the collection and the first filter, so a page costs the same with a million
     /// objects stored as with a hundred (StoreTAXIIQueryPlanTests).
     static func objectsQuery(_ q: TAXIIObjectQuery) -> (String, StatementArguments) {
+        // Read by position in `objects`: keep the columns in this order.
         var sql = "SELECT object_id, version, date_added, body, tlp, origin FROM taxii_objects WHERE collection = ?"
         var args: [(any DatabaseValueConvertible)?] = [q.collection]
         // With ids named, the unique (collection, object_id, version) index finds their few rows,
@@ -137,12 +138,17 @@ extension SQLiteStore {
         try await read { db in
             let (sql, args) = Self.objectsQuery(q)
             // The same few filter shapes come again and again: each prepared once per connection.
-            var rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: args)
-            let more = rows.count > q.limit
-            if more { rows.removeLast() }
-            let objects = rows.map { r in
-                TAXIIStoredObject(id: r["object_id"], version: r["version"], dateAdded: r["date_added"], body: [UInt8](r["body"] as Data), tlp: r["tlp"], origin: r["origin"])
+            // Rows are read in place from the cursor, columns by position (GRDB finds a column
+            // by name through a case-insensitive search: most of a page's time).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
+            var objects: [TAXIIStoredObject] = []
+            objects.reserveCapacity(min(q.limit + 1, 1000))
+            while let r = try rows.next() {
+                let body = try r.withUnsafeData(atIndex: 3) { data in data.map { [UInt8]($0) } ?? [] }
+                objects.append(TAXIIStoredObject(id: r[0], version: r[1], dateAdded: r[2], body: body, tlp: r[4], origin: r[5]))
             }
+            let more = objects.count > q.limit
+            if more { objects.removeLast() }
             return TAXIIPage(objects: objects, more: more)
         }
     }
