@@ -99,9 +99,8 @@ struct STIXTimestamp: Comparable {
         guard let whole = Timestamp(rfc3339: String(decoding: c[0..<19], as: UTF8.self) + "Z") else { return nil }
         seconds = whole.milliseconds / 1000
         precision = fractionDigits.count
-        var digits = String(decoding: fractionDigits, as: UTF8.self)
-        while digits.hasSuffix("0") { digits.removeLast() }
-        fraction = digits
+        while fractionDigits.last == UInt8(ascii: "0") { fractionDigits.removeLast() }
+        fraction = String(decoding: fractionDigits, as: UTF8.self)
     }
 
     static func < (a: STIXTimestamp, b: STIXTimestamp) -> Bool {
