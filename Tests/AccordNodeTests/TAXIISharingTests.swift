@@ -21,6 +21,20 @@ import Testing
         try await member.node.store.collections().first { $0.inboundPeer == peer && $0.restricted == red }?.id
     }
 
+    @Test func aPostToACollectionSharedWithAPeerNoLongerPinnedStoresNothing() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.startAll()
+            let a = cluster["aurelia"]
+            let (shared, token) = try await TAXIIFixtures.setUp(a, title: "To borealis", shareTo: ["borealis"])
+            let client = TAXIITestClient(a, token: token)
+            #expect(try await a.node.store.removePeer(named: "borealis"))
+            let refused = try await client.post(Self.root + shared + "/objects/", objects: [TAXIIFixtures.indicator(1)])
+            #expect(refused.status == 409 && refused.text.contains("not a pinned peer") && refused.text.contains("nothing was stored"), "\(refused.text)")
+            #expect(try await a.node.store.objects(TAXIIObjectQuery(collection: shared, limit: 10)).objects.isEmpty)
+            #expect(try await a.node.store.events(ofType: EventType.stixShared.rawValue).isEmpty)
+        }
+    }
+
     @Test func tlpDecidesWhatTravelsAndHowFar() async throws {
         try await TestCluster.with(["aurelia", "borealis", "caledonia"]) { cluster in
             try await cluster.pinProfiles()

@@ -21,6 +21,15 @@ extension Node {
     /// Validates and stores posted objects, then shares the new ones with the collection's peers
     /// as TLP allows. The status resource lists each object's outcome; an exact duplicate is a success.
     public func taxiiAdd(_ objects: [JSONValue], to collection: TAXIICollection, account: String) async throws -> TAXIIPostOutcome {
+        // Every peer the collection shares with must be pinned before anything is stored: new
+        // objects are shared after they are stored, and a share that cannot be signed would
+        // leave them stored and never shared (a retried POST finds them duplicates).
+        for peer in Set(collection.shareTo + collection.redTo) where peer != name {
+            guard try await store.peer(named: peer) != nil else {
+                throw AccordError(
+                    .conflict, "collection \(collection.id) is shared with \(peer), which is not a pinned peer of this node; nothing was stored (pin \(peer) again, or take it out of the collection's share_to / red_to)")
+            }
+        }
         let requested = time.now()
         let unmarked = configuration.taxii.unmarkedLevel
         var failures: [JSONValue] = []
