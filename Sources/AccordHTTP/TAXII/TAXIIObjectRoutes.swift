@@ -15,7 +15,6 @@ enum TAXIIObjectRoutes {
     }
 
     static func add(to taxii: RouterGroup<AccordRequestContext>, node: Node, cursor: PageCursor) {
-
         taxii.get("/api/collections/:collection/objects/") { request, context -> Response in
             try TAXIIRoutes.requireAccept(request)
             let (collection, _) = try TAXIIRoutes.access(context, need: \.read)
