@@ -35,19 +35,32 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         config.busyMode = .timeout(10)
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-            // GRDB sets NORMAL on the writer when it turns WAL on, after prepareDatabase: set FULL again.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try SQLiteSchema.migrator.migrate(pool)
-            checkpointer = try WALCheckpointer(path: path)
-        } catch {
-            throw AccordError(.storage, "cannot open the database at \(path): \(Self.describe(error))")
+        // Opening is idempotent (the migrations are transactions): an I/O error while the
+        // machine is busy gets one more try before the node gives up.
+        var attempt = 0
+        while true {
+            do {
+                (pool, checkpointer) = try Self.openPool(path, config)
+                break
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_IOERR && attempt == 0 {
+                attempt += 1
+                usleep(100_000)
+            } catch {
+                throw AccordError(.storage, "cannot open the database at \(path): \(Self.describe(error))")
+            }
         }
         // The database holds tokens' hashes and case contents: owner-only.
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
         }
+    }
+
+    static func openPool(_ path: String, _ config: Configuration) throws -> (DatabasePool, WALCheckpointer) {
+        let pool = try DatabasePool(path: path, configuration: config)
+        // GRDB sets NORMAL on the writer when it turns WAL on, after prepareDatabase: set FULL again.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try SQLiteSchema.migrator.migrate(pool)
+        return (pool, try WALCheckpointer(path: path))
     }
 
     /// Creates an empty file with mode 0600 if none exists, so the database is never
@@ -58,7 +71,11 @@ public final class SQLiteStore: Store {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let e = error as? DatabaseError { return e.message ?? "SQLite error \(e.resultCode.rawValue)" }
+        if let e = error as? DatabaseError {
+            // The extended code says which I/O step failed (e.g. 4874, SQLITE_IOERR_SHMSIZE).
+            let code = e.extendedResultCode != e.resultCode ? " (SQLite \(e.extendedResultCode.rawValue))" : ""
+            return (e.message ?? "SQLite error \(e.resultCode.rawValue)") + code
+        }
         return String(describing: error)
     }
 
