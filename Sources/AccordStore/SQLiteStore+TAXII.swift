@@ -24,10 +24,6 @@ extension SQLiteStore {
         try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM taxii_collections WHERE id = ?", arguments: [id]).map(Self.collection) }
     }
 
-    public func addObjects(_ objects: [TAXIINewObject], to collection: String, now: MicroTime) async throws -> [TAXIIAddResult] {
-        try await write { db in try Self.addObjects(db, objects, to: collection, now: now) }
-    }
-
     public func addObjects(
         _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
     ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord) {

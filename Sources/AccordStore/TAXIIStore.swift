@@ -7,12 +7,11 @@ public protocol TAXIIStore: Sendable {
     func collections() async throws -> [TAXIICollection]
     func collection(_ id: String) async throws -> TAXIICollection?
 
-    /// Adds objects to a collection in one transaction, each with a `date_added` strictly after
-    /// every earlier one in the collection. An object whose id and version the collection holds
-    /// with the same bytes is a duplicate (not stored again); with other bytes, a conflict.
-    func addObjects(_ objects: [TAXIINewObject], to collection: String, now: MicroTime) async throws -> [TAXIIAddResult]
-    /// `addObjects`, and the status resource `status` makes of the results saved in the same
-    /// transaction: a POST is one commit (and one fsync), its status never missing.
+    /// Adds objects to a collection, each with a `date_added` strictly after every earlier one in
+    /// the collection, and saves the status resource `status` makes of the results, in one
+    /// transaction: a POST is one commit (and one fsync), its status never missing. An object
+    /// whose id and version the collection holds with the same bytes is a duplicate (not stored
+    /// again); with other bytes, a conflict.
     func addObjects(
         _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
     ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord)
