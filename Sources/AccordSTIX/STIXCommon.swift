@@ -6,7 +6,11 @@ enum STIXSyntax {
     /// A type name: 3–250 of a–z, 0–9 and hyphen, starting with a letter, not ending with a
     /// hyphen, and without two hyphens in a row (which would make `<type>--<uuid>` ambiguous).
     static func isTypeName(_ s: String) -> Bool {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8(isTypeName)
+    }
+
+    static func isTypeName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard (3...250).contains(b.count), isLower(b[0]), b[b.count - 1] != hyphen else { return false }
         for (i, c) in b.enumerated() {
             guard isLower(c) || isDigit(c) || c == hyphen else { return false }
@@ -27,7 +31,11 @@ enum STIXSyntax {
     /// An RFC 4122 UUID in its 8-4-4-4-12 hex form, with the RFC 4122 variant and a version 1–5,
     /// as the OASIS STIX 2.1 JSON schema's identifier pattern requires.
     static func isUUID(_ s: Substring) -> Bool {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8(isUUID)
+    }
+
+    static func isUUID(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 36 else { return false }
         for (i, c) in b.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -45,12 +53,15 @@ enum STIXSyntax {
     static func identifierType(_ s: String) -> String? {
         // The UUID is fixed-length, so the separator is found from the end: type names may hold
         // single hyphens.
-        guard s.utf8.count > 38 else { return nil }
-        let uuidStart = s.utf8.index(s.utf8.endIndex, offsetBy: -36)
-        let separatorStart = s.utf8.index(uuidStart, offsetBy: -2)
-        let type = String(s[..<separatorStart])
-        guard s.utf8[separatorStart..<uuidStart].elementsEqual("--".utf8), isTypeName(type), isUUID(s[uuidStart...]) else { return nil }
-        return type
+        var s = s
+        return s.withUTF8 { b -> String? in
+            guard b.count > 38 else { return nil }
+            let uuidStart = b.count - 36, separatorStart = uuidStart - 2
+            guard b[separatorStart] == hyphen, b[separatorStart + 1] == hyphen, isUUID(UnsafeBufferPointer(rebasing: b[uuidStart...])) else { return nil }
+            let type = UnsafeBufferPointer(rebasing: b[..<separatorStart])
+            guard isTypeName(type) else { return nil }
+            return String(decoding: type, as: UTF8.self)
+        }
     }
 
     /// Input echoed in a message, quoted and cut short: a problem report must stay small
@@ -86,21 +97,21 @@ struct STIXTimestamp: Comparable {
     var precision: Int
 
     init?(_ text: String) {
-        let c = Array(text.utf8)
-        // The letters must be upper case: STIX narrows RFC 3339 to one spelling.
-        guard c.count >= 20, c[10] == UInt8(ascii: "T"), c[c.count - 1] == UInt8(ascii: "Z") else { return nil }
-        var fractionDigits: ArraySlice<UInt8> = []
-        if c.count > 20 {
-            guard c[19] == UInt8(ascii: "."), c.count > 21 else { return nil }
-            fractionDigits = c[20..<(c.count - 1)]
-            guard fractionDigits.allSatisfy(STIXSyntax.isDigit) else { return nil }
-        }
-        // AccordCore's parser checks the fixed part and the calendar (no 30 February).
-        guard let whole = Timestamp(rfc3339: String(decoding: c[0..<19], as: UTF8.self) + "Z") else { return nil }
-        seconds = whole.milliseconds / 1000
-        precision = fractionDigits.count
-        while fractionDigits.last == UInt8(ascii: "0") { fractionDigits.removeLast() }
-        fraction = String(decoding: fractionDigits, as: UTF8.self)
+        var text = text
+        guard let parsed = text.withUTF8({ c -> (Int64, Substring, Int)? in
+            // The letters must be upper case: STIX narrows RFC 3339 to one spelling.
+            guard c.count >= 20, c[c.count - 1] == UInt8(ascii: "Z"), let whole = Timestamp.wholeSeconds(c, lowercaseT: false) else { return nil }
+            var end = c.count - 1
+            if c.count > 20 {
+                guard c[19] == UInt8(ascii: "."), c.count > 21 else { return nil }
+                for i in 20..<end where !STIXSyntax.isDigit(c[i]) { return nil }
+            }
+            let precision = max(0, end - 20)
+            while end > 20, c[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            return (whole, end > 20 ? Substring(decoding: UnsafeBufferPointer(rebasing: c[20..<end]), as: UTF8.self) : "", precision)
+        }) else { return nil }
+        (seconds, precision) = (parsed.0, parsed.2)
+        fraction = String(parsed.1)
     }
 
     static func < (a: STIXTimestamp, b: STIXTimestamp) -> Bool {
@@ -269,9 +280,13 @@ struct ObjectChecker {
     /// `later` must not come before `earlier` (or must come strictly after it, when `strictly`).
     mutating func order(_ earlier: String, _ later: String, strictly: Bool = false) {
         // Malformed values were reported by their own checks; compare only what parses.
-        guard let a = members[earlier]?.stringValue.flatMap(STIXTimestamp.init),
-            let b = members[later]?.stringValue.flatMap(STIXTimestamp.init)
-        else { return }
+        guard let aText = members[earlier]?.stringValue, let bText = members[later]?.stringValue else { return }
+        order(STIXTimestamp(aText), STIXTimestamp(bText), earlier, later, strictly: strictly)
+    }
+
+    /// The same, for timestamps already read.
+    mutating func order(_ a: STIXTimestamp?, _ b: STIXTimestamp?, _ earlier: String, _ later: String, strictly: Bool = false) {
+        guard let a, let b else { return }
         if strictly ? !(b > a) : b < a {
             log.add(later, "\(later) must be \(strictly ? "later than" : "the same as or later than") \(earlier)")
         }
@@ -303,16 +318,14 @@ extension ObjectChecker {
 
         switch kind {
         case .domain, .relationship, .languageContent, .extensionDefinition:
-            if let value = require("created") { _ = timestamp("created", value, millisecondPrecision: true) }
-            if let value = require("modified") { _ = timestamp("modified", value, millisecondPrecision: true) }
-            order("created", "modified")
+            let created = require("created").flatMap { timestamp("created", $0, millisecondPrecision: true) }
+            let modified = require("modified").flatMap { timestamp("modified", $0, millisecondPrecision: true) }
+            order(created, modified, "created", "modified")
         case .markingDefinition:
             // Marking definitions cannot be versioned, so they have no modified (section 7.2.1).
             if let value = require("created") { _ = timestamp("created", value, millisecondPrecision: true) }
         case .custom:
-            _ = timestamp("created")
-            _ = timestamp("modified")
-            order("created", "modified")
+            order(timestamp("created"), timestamp("modified"), "created", "modified")
         case .observable:
             // SCOs have no created/modified of their own; some types define other timestamps.
             break
@@ -335,6 +348,8 @@ extension ObjectChecker {
     ]
 
     mutating func checkPropertyNames() {
+        // Sorted only to report in a stable order, which valid objects never need.
+        guard !members.keys.allSatisfy(STIXSyntax.isPropertyName) else { return }
         for name in members.keys.sorted() where !STIXSyntax.isPropertyName(name) {
             guard !log.isFull else { return }
             log.add(name, "property name \(STIXSyntax.quoted(name)) must be 3–250 characters of a–z, 0–9 and _")

@@ -121,6 +121,15 @@ extension SQLiteStore {
         bytes.withUnsafeBytes { _ = sqlite3_bind_blob(s, i, $0.baseAddress, Int32($0.count), transient) }
     }
 
+    static func bind(_ s: OpaquePointer, _ i: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            // A nil pointer would bind NULL, not the empty string.
+            guard let base = utf8.baseAddress else { return _ = sqlite3_bind_text(s, i, "", 0, transient) }
+            _ = sqlite3_bind_text(s, i, base, Int32(utf8.count), transient)
+        }
+    }
+
     /// Binds, runs to completion and resets a prepared statement.
     static func step(_ db: Database, _ statement: Statement, _ bindings: (OpaquePointer) -> Void) throws {
         let s = statement.sqliteStatement

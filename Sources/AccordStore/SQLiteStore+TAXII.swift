@@ -1,6 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension SQLiteStore {
     public func saveCollection(_ c: TAXIICollection) async throws {
@@ -45,11 +46,17 @@ extension SQLiteStore {
         var next = max(now, lastAdded + 1)
         var results: [TAXIIAddResult] = []
         results.reserveCapacity(objects.count)
-        // Prepared once per transaction (and cached by the connection): an envelope of many
-        // objects runs the same five statements for each.
-        let storedBody = try db.cachedStatement(sql: "SELECT body FROM taxii_objects WHERE collection = ? AND object_id = ? AND version = ?")
+        // Prepared once per connection (cached) and bound through SQLite directly: for an
+        // envelope of many objects GRDB's argument and row handling cost more than the lookups
+        // and inserts themselves. One lookup per object gives the id's first and last versions
+        // and the stored bytes of this version, if any.
+        let known = try db.cachedStatement(
+            sql: """
+                SELECT MIN(version), MAX(version),
+                  (SELECT body FROM taxii_objects WHERE collection = ?1 AND object_id = ?2 AND version = ?3)
+                FROM taxii_objects WHERE collection = ?1 AND object_id = ?2
+                """)
         let sameBody = try db.cachedStatement(sql: "SELECT version FROM taxii_objects WHERE collection = ? AND object_id = ? AND body = ?")
-        let bounds = try db.cachedStatement(sql: "SELECT MIN(version) AS lo, MAX(version) AS hi FROM taxii_objects WHERE collection = ? AND object_id = ?")
         let unmarkLast = try db.cachedStatement(sql: "UPDATE taxii_objects SET is_last = 0 WHERE collection = ? AND object_id = ? AND version = ?")
         let unmarkFirst = try db.cachedStatement(sql: "UPDATE taxii_objects SET is_first = 0 WHERE collection = ? AND object_id = ? AND version = ?")
         let insert = try db.cachedStatement(
@@ -58,25 +65,50 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for o in objects {
-            let version = o.version ?? next
-            if o.version != nil, let stored = try Data.fetchOne(storedBody, arguments: [collection, o.id, version]) {
-                results.append([UInt8](stored) == o.body ? .duplicate(version: version) : .conflict(version: version))
-                continue
-            }
             if o.version == nil, let v = try Int64.fetchOne(sameBody, arguments: [collection, o.id, Data(o.body)]) {
                 // An object without timestamps (an SCO) posted again unchanged.
                 results.append(.duplicate(version: v))
                 continue
             }
-            let row = try Row.fetchOne(bounds, arguments: [collection, o.id])
-            let lo: Int64? = row?["lo"], hi: Int64? = row?["hi"]
+            let version = o.version ?? next
+            let s = known.sqliteStatement
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            bind(s, 1, collection)
+            bind(s, 2, o.id)
+            sqlite3_bind_int64(s, 3, version)
+            let rc = sqlite3_step(s)
+            guard rc == SQLITE_ROW else {
+                sqlite3_reset(s)
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
+            }
+            let lo = sqlite3_column_type(s, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 0)
+            let hi = sqlite3_column_type(s, 1) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 1)
+            let stored = o.version == nil || sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sameBytes(s, 2, o.body)
+            sqlite3_reset(s)
+            if let stored {
+                results.append(stored ? .duplicate(version: version) : .conflict(version: version))
+                continue
+            }
             let isLast = hi.map { version > $0 } ?? true
             let isFirst = lo.map { version < $0 } ?? true
             // The previous last (first) version is exactly `hi` (`lo`): one row by the unique key,
             // never a scan of the collection's last (first) versions.
-            if isLast, let hi { try unmarkLast.execute(arguments: [collection, o.id, hi]) }
-            if isFirst, let lo { try unmarkFirst.execute(arguments: [collection, o.id, lo]) }
-            try insert.execute(arguments: [collection, o.id, o.type, version, o.specVersion, next, isLast, isFirst, o.tlp, o.origin, Data(o.body)])
+            if isLast, let hi { try step(db, unmarkLast) { s in bindVersion(s, collection, o.id, hi) } }
+            if isFirst, let lo { try step(db, unmarkFirst) { s in bindVersion(s, collection, o.id, lo) } }
+            try step(db, insert) { s in
+                bind(s, 1, collection)
+                bind(s, 2, o.id)
+                bind(s, 3, o.type)
+                sqlite3_bind_int64(s, 4, version)
+                bind(s, 5, o.specVersion)
+                sqlite3_bind_int64(s, 6, next)
+                sqlite3_bind_int64(s, 7, isLast ? 1 : 0)
+                sqlite3_bind_int64(s, 8, isFirst ? 1 : 0)
+                if let tlp = o.tlp { sqlite3_bind_int64(s, 9, Int64(tlp)) }
+                if let origin = o.origin { bind(s, 10, origin) }
+                bind(s, 11, o.body)
+            }
             results.append(.added(version: version, dateAdded: next))
             next += 1
         }
@@ -176,10 +208,20 @@ extension SQLiteStore {
         return try await read { db in
             let statement = try db.cachedStatement(
                 sql: "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1")
+            let s = statement.sqliteStatement
+            defer { sqlite3_reset(s) }
             var found: [TAXIIObjectKey: TAXIIProvenance] = [:]
+            // Bound and read through SQLite directly, as in addObjects: one lookup per object of an envelope.
             for key in Set(keys) {
-                if let row = try Row.fetchOne(statement, arguments: [key.id, key.version]) {
-                    found[key] = TAXIIProvenance(origin: row["origin"], tlp: row["tlp"])
+                sqlite3_reset(s)
+                Self.bind(s, 1, key.id)
+                sqlite3_bind_int64(s, 2, key.version)
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_ROW, let origin = sqlite3_column_text(s, 0) {
+                    let tlp = sqlite3_column_type(s, 1) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 1))
+                    found[key] = TAXIIProvenance(origin: String(cString: origin), tlp: tlp)
+                } else if rc != SQLITE_DONE && rc != SQLITE_ROW {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
                 }
             }
             return found
@@ -346,5 +388,22 @@ public struct TAXIIInbound: Sendable {
         self.restricted = restricted
         self.objects = objects
         self.deletions = deletions
+    }
+}
+
+extension SQLiteStore {
+    /// Binds `(collection, object_id, version)`, the unique key of an object version.
+    static func bindVersion(_ s: OpaquePointer, _ collection: String, _ id: String, _ version: Int64) {
+        bind(s, 1, collection)
+        bind(s, 2, id)
+        sqlite3_bind_int64(s, 3, version)
+    }
+
+    /// Whether column `i` of the current row holds exactly `bytes`, read in place.
+    static func sameBytes(_ s: OpaquePointer, _ i: Int32, _ bytes: [UInt8]) -> Bool {
+        let count = Int(sqlite3_column_bytes(s, i))
+        guard count == bytes.count else { return false }
+        guard count > 0, let stored = sqlite3_column_blob(s, i) else { return count == 0 }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, stored, count) == 0 }
     }
 }

@@ -6,29 +6,30 @@ import AccordStore
 public enum STIXTime {
     /// Parses an RFC 3339 UTC timestamp with up to 9 fractional digits (kept to the microsecond).
     public static func micros(_ text: String) -> MicroTime? {
-        let c = Array(text.utf8)
-        guard c.count >= 20, c.count <= 30, c.last == UInt8(ascii: "Z") || c.last == UInt8(ascii: "z") else { return nil }
-        // The whole seconds by Accord's own parser, the fraction here.
-        let whole = String(decoding: c[0..<19], as: UTF8.self) + "Z"
-        guard let seconds = Timestamp(rfc3339: whole) else { return nil }
-        var fraction: Int64 = 0
-        let end = c.count - 1
-        if end > 19 {
-            guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
-            var digits = 0
-            for i in 20..<end {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c[i]) else { return nil }
-                if digits < 6 {
-                    fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0"))
+        var text = text
+        return text.withUTF8 { c -> MicroTime? in
+            guard c.count >= 20, c.count <= 30, c[c.count - 1] == UInt8(ascii: "Z") || c[c.count - 1] == UInt8(ascii: "z"),
+                let seconds = Timestamp.wholeSeconds(c, lowercaseT: true)
+            else { return nil }
+            var fraction: Int64 = 0
+            let end = c.count - 1
+            if end > 19 {
+                guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
+                var digits = 0
+                for i in 20..<end {
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c[i]) else { return nil }
+                    if digits < 6 {
+                        fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0"))
+                        digits += 1
+                    }
+                }
+                while digits < 6 {
+                    fraction *= 10
                     digits += 1
                 }
             }
-            while digits < 6 {
-                fraction *= 10
-                digits += 1
-            }
+            return seconds * 1_000_000 + fraction
         }
-        return seconds.milliseconds * 1000 + fraction
     }
 
     /// `2016-11-01T03:04:05.123456Z`.

@@ -43,16 +43,44 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// Parses RFC 3339 in UTC (`Z`), with zero to nine fractional digits (kept to the millisecond).
     public init?(rfc3339 text: String) {
-        let c = Array(text.utf8)
-        guard c.count >= 20, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"),
-            c[10] == UInt8(ascii: "T") || c[10] == UInt8(ascii: "t"),
-            c[13] == UInt8(ascii: ":"), c[16] == UInt8(ascii: ":"),
-            c.last == UInt8(ascii: "Z") || c.last == UInt8(ascii: "z")
+        var text = text
+        guard let ms = text.withUTF8({ c -> Int64? in
+            guard c.count >= 20, c[c.count - 1] == UInt8(ascii: "Z") || c[c.count - 1] == UInt8(ascii: "z"),
+                let whole = Self.wholeSeconds(c, lowercaseT: true)
+            else { return nil }
+            var fraction: Int64 = 0
+            let end = c.count - 1
+            if end > 19 {
+                guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
+                var count = 0
+                for i in 20..<end {
+                    guard Self.isDigit(c[i]) else { return nil }
+                    // Kept to the millisecond: later digits are dropped, not rounded.
+                    if count < 3 { fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0")) }
+                    count += 1
+                }
+                while count < 3 {
+                    fraction *= 10
+                    count += 1
+                }
+            }
+            return whole * 1000 + fraction
+        }) else { return nil }
+        self.milliseconds = ms
+    }
+
+    /// Whole seconds since 1970 of the `YYYY-MM-DDTHH:mm:ss` that `c` starts with, or nil when
+    /// those 19 bytes are not one or name no calendar day (`2026-02-30`). The `T` is upper case
+    /// unless `lowercaseT` (RFC 3339 allows `t`; STIX does not). What follows is the caller's.
+    public static func wholeSeconds(_ c: UnsafeBufferPointer<UInt8>, lowercaseT: Bool) -> Int64? {
+        guard c.count >= 19, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"),
+            c[10] == UInt8(ascii: "T") || (lowercaseT && c[10] == UInt8(ascii: "t")),
+            c[13] == UInt8(ascii: ":"), c[16] == UInt8(ascii: ":")
         else { return nil }
         func num(_ r: Range<Int>) -> Int64? {
             var v: Int64 = 0
             for i in r {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c[i]) else { return nil }
+                guard isDigit(c[i]) else { return nil }
                 v = v * 10 + Int64(c[i] - UInt8(ascii: "0"))
             }
             return v
@@ -61,26 +89,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             let mi = num(14..<16), let s = num(17..<19),
             (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60
         else { return nil }
-        var fraction: Int64 = 0
-        let end = c.count - 1
-        if end > 19 {
-            guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9, let digits = num(20..<end) else { return nil }
-            var scaled = digits
-            var count = end - 20
-            while count > 3 {
-                scaled /= 10
-                count -= 1
-            }
-            while count < 3 {
-                scaled *= 10
-                count += 1
-            }
-            fraction = scaled
-        }
-        let days = Self.days(fromCivil: y, mo, d)
-        guard Self.civil(fromDays: days) == (y, mo, d) else { return nil }  // e.g. 2026-02-30
-        self.milliseconds = ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + fraction
+        let days = days(fromCivil: y, mo, d)
+        guard civil(fromDays: days) == (y, mo, d) else { return nil }  // e.g. 2026-02-30
+        return ((days * 24 + h) * 60 + mi) * 60 + s
     }
+
+    static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

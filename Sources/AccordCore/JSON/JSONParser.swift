@@ -30,6 +30,8 @@ public struct JSONParser {
         let bytes: [UInt8]
         let maxDepth: Int
         var index = 0
+        /// Members read of the objects being parsed, innermost last: name, value, name's offset.
+        var pending: [(String, JSONValue, Int)] = []
 
         init(bytes: [UInt8], maxDepth: Int) {
             self.bytes = bytes
@@ -76,12 +78,15 @@ public struct JSONParser {
         mutating func parseObject(depth: Int) throws(Error) -> JSONValue {
             guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
             index += 1
-            var members: [String: JSONValue] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object([:])
             }
+            // Members wait on a stack shared by every level, so that the table is made once at its
+            // final size: growing it member by member hashed every name again at each doubling.
+            let base = pending.count
+            defer { pending.removeSubrange(base...) }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -92,9 +97,7 @@ public struct JSONParser {
                 index += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                if members.updateValue(value, forKey: key) != nil {
-                    throw Error(message: "duplicate member name \"\(key)\"", offset: keyOffset)
-                }
+                pending.append((key, value, keyOffset))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -103,6 +106,10 @@ public struct JSONParser {
                 }
                 if bytes[index] == UInt8(ascii: "}") {
                     index += 1
+                    var members: [String: JSONValue] = Dictionary(minimumCapacity: pending.count - base)
+                    for (key, value, offset) in pending[base...] where members.updateValue(value, forKey: key) != nil {
+                        throw Error(message: "duplicate member name \"\(key)\"", offset: offset)
+                    }
                     return .object(members)
                 }
                 throw error("expected ',' or '}'")
