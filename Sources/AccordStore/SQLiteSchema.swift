@@ -471,6 +471,15 @@ enum SQLiteSchema {
                     CREATE INDEX case_work_page ON case_work(viewer, incoming, due, case_id, code, counterpart, show_from, show_until);
                     """)
         }
+        m.registerMigration("v15: provenance indexed for received objects only") { db in
+            // Provenance is asked of object versions a peer shared (origin set); objects posted
+            // by this node's own clients, nearly every row, no longer pay for an index entry.
+            try db.execute(
+                sql: """
+                    DROP INDEX taxii_objects_by_id;
+                    CREATE INDEX taxii_objects_received ON taxii_objects(object_id, version) WHERE origin IS NOT NULL;
+                    """)
+        }
         return m
     }
 }

@@ -39,7 +39,7 @@ extension SQLiteStore {
     /// Adds objects inside the caller's transaction (a TAXII POST, or a peer's shares in the
     /// transaction that stores its batch).
     static func addObjects(_ db: Database, _ objects: [TAXIINewObject], to collection: String, now: MicroTime) throws -> [TAXIIAddResult] {
-        guard let lastAdded = try Int64.fetchOne(db, sql: "SELECT last_added FROM taxii_collections WHERE id = ?", arguments: [collection]) else {
+        guard let lastAdded = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_added FROM taxii_collections WHERE id = ?"), arguments: [collection]) else {
             throw AccordError(.notFound, "no collection \(collection)")
         }
         // date_added strictly increases within a collection, even when the clock does not.
@@ -113,7 +113,7 @@ extension SQLiteStore {
             next += 1
         }
         if next - 1 > lastAdded {
-            try db.execute(sql: "UPDATE taxii_collections SET last_added = ? WHERE id = ?", arguments: [next - 1, collection])
+            try db.cachedStatement(sql: "UPDATE taxii_collections SET last_added = ? WHERE id = ?").execute(arguments: [next - 1, collection])
         }
         return results
     }
@@ -203,11 +203,14 @@ extension SQLiteStore {
         return gone.map { TAXIIDeleted(id: id, version: $0) }
     }
 
+    /// Where one object version came from: a lookup in the index of received objects only
+    /// (`taxii_objects_received`), which objects posted here never enter.
+    static let provenanceSQL = "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1"
+
     public func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance] {
         guard !keys.isEmpty else { return [:] }
         return try await read { db in
-            let statement = try db.cachedStatement(
-                sql: "SELECT origin, tlp FROM taxii_objects WHERE object_id = ? AND version = ? AND origin IS NOT NULL LIMIT 1")
+            let statement = try db.cachedStatement(sql: Self.provenanceSQL)
             let s = statement.sqliteStatement
             defer { sqlite3_reset(s) }
             var found: [TAXIIObjectKey: TAXIIProvenance] = [:]

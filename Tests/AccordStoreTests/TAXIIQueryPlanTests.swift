@@ -10,12 +10,17 @@ import Testing
 /// as the collection grew), and no query scans the table.
 @Suite struct TAXIIQueryPlanTests {
     func plan(_ q: TAXIIObjectQuery) throws -> String {
+        let (sql, args) = SQLiteStore.objectsQuery(q)
+        return try plan(sql, args)
+    }
+
+    /// SQLite's plan for `sql` on a database with the current schema.
+    func plan(_ sql: String, _ args: StatementArguments) throws -> String {
         let dir = NSTemporaryDirectory() + "accord-plan-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let queue = try DatabaseQueue(path: dir + "/plan.sqlite")
         try SQLiteSchema.migrator.migrate(queue)
-        let (sql, args) = SQLiteStore.objectsQuery(q)
         return try queue.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
         }
@@ -32,6 +37,14 @@ import Testing
                 #expect(!p.contains("SCAN"), "\(versions): \(p)")
             }
         }
+    }
+
+    /// Provenance (asked for every object of every POST) reads the partial index of objects
+    /// received from peers, which objects posted here never enter.
+    @Test func provenanceReadsTheIndexOfReceivedObjects() throws {
+        let p = try plan(SQLiteStore.provenanceSQL, [id, 1])
+        #expect(p.contains("taxii_objects_received (object_id=? AND version=?)"), "\(p)")
+        #expect(!p.contains("SCAN"), "\(p)")
     }
 
     @Test func pagesWalkTheDateOrderedIndexOfWhatTheyAskFor() throws {
