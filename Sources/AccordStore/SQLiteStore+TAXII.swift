@@ -209,7 +209,7 @@ extension SQLiteStore {
 
     public func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance] {
         guard !keys.isEmpty else { return [:] }
-        return try await read { db in
+        return try readInPlace { db in
             let statement = try db.cachedStatement(sql: Self.provenanceSQL)
             let s = statement.sqliteStatement
             defer { sqlite3_reset(s) }

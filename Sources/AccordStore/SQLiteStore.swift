@@ -103,7 +103,9 @@ public final class SQLiteStore: Store {
     /// A read on the calling thread, without the hop to a reader connection's queue and back
     /// (two thread wake-ups, which cost more than a short read). Only for reads of bounded,
     /// small work on hot request paths: it holds the calling thread, one of the few that run
-    /// every task, until it is done. Readers never wait for writers (WAL).
+    /// every task, until it is done. Readers never wait for writers (WAL). Used by TAXII for an
+    /// account's access, a page (at most `taxii.max_page_size` rows) and the provenance of an
+    /// envelope's objects (one lookup each in a partial index).
     func readInPlace<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(body)
