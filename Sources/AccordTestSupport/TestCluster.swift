@@ -199,13 +199,17 @@ public final class TestCluster: Sendable {
     /// Like `eventually`, moving `time` on by `step` milliseconds while the condition is false:
     /// for loops on the node's clock that may still be busy (and so not yet asleep) when a test
     /// moves the clock, as on a loaded machine. A loop that slept before the clock moved wakes
-    /// at once; one that went to sleep just after wakes after a few steps.
-    public static func eventually(advancing time: ManualTime, by step: Int64, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    /// at once; one that went to sleep just after wakes after a few steps. `pause` is the real
+    /// time given to the nodes between steps: longer where each step sets off work of their own
+    /// (timers firing, deliveries) that should land before the clock moves again.
+    public static func eventually(
+        advancing time: ManualTime, by step: Int64, timeout: Duration = .seconds(60), pause: Duration = .milliseconds(20), _ condition: () async throws -> Bool
+    ) async rethrows -> Bool {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: timeout)
         while clock.now < end {
             if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: pause)
             if try await condition() { return true }
             time.advance(milliseconds: step)
         }

@@ -16,15 +16,6 @@ import Testing
     }
 
     /// Moves the manual clock a second at a time until `condition` holds (delivery retries wait on it).
-    static func advancing(_ time: ManualTime, _ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<40 {
-            if try await condition() { return true }
-            time.advance(seconds: 1)
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-
     @Test func onDemandToOnePeerThenToAllWithoutPilingUp() async throws {
         let time = ManualTime()
         try await TestCluster.with(["aurelia", "borealis", "caledonia"], time: time) { cluster in
@@ -84,7 +75,7 @@ import Testing
             // borealis comes up 20 s later: its node accepts the check (the transport acknowledgement).
             time.advance(seconds: 20)
             try await cluster.start("borealis")
-            #expect(try await Self.advancing(time) { try await b.node.store.caseState(id) != nil })
+            #expect(try await TestCluster.eventually(advancing: time, by: 1000, pause: .milliseconds(100)) { try await b.node.store.caseState(id) != nil })
             #expect(try await TestCluster.eventually { try await Self.record(a.node, id)?.parties.first?.deliveredAt != nil })
             let delivered = try #require(try await Self.record(a.node, id))
             let deliveredAt = try #require(delivered.parties[0].deliveredAt)

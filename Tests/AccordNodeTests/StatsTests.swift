@@ -81,15 +81,10 @@ import Testing
     /// machine is retried on the injected clock: it is moved on 30 s at a time while waiting
     /// (nothing else in the history falls due within hours).
     static func settle(_ a: TestCluster.Member, time: ManualTime) async throws -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: .seconds(120))
-        while clock.now < end {
+        try await TestCluster.eventually(advancing: time, by: 30_000, timeout: .seconds(120), pause: .milliseconds(200)) {
             let s = try await stats(a)["sent"]?["total"]
-            if s?["answered"]?.doubleValue == 8 && s?["checks"]?["answered"]?.doubleValue == 4 { return true }
-            time.advance(seconds: 30)
-            try await Task.sleep(for: .milliseconds(200))
+            return s?["answered"]?.doubleValue == 8 && s?["checks"]?["answered"]?.doubleValue == 4
         }
-        return false
     }
 
     static func stats(_ m: TestCluster.Member, _ query: String = "") async throws -> JSONValue {
