@@ -544,7 +544,6 @@ public final class SQLiteStore: Store {
 }
 
 extension SQLiteStore {
-    /// The signing keys this node's own rotation events announced (read at start-up, before the node runs).
     /// The encryption key the node's latest authored profile announces, read synchronously at start-up.
     public func latestProfileEncryptionKey() throws -> [UInt8]? {
         try pool.read { db in
@@ -556,6 +555,7 @@ extension SQLiteStore {
         }
     }
 
+    /// The signing keys this node's own rotation events announced (read at start-up, before the node runs).
     public func announcedSigningKeys() throws -> [[UInt8]] {
         try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT e.body FROM events e WHERE e.log_index IS NOT NULL AND e.type = 'node.key_rotation'")
