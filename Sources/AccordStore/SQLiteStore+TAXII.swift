@@ -163,7 +163,7 @@ extension SQLiteStore {
     }
 
     public func objects(_ q: TAXIIObjectQuery) async throws -> TAXIIPage {
-        try await readInPlace { db in
+        try await read { db in
             let (sql, args) = Self.objectsQuery(q)
             // The same few filter shapes come again and again: each prepared once per connection.
             // Rows are read in place from the cursor, columns by position (GRDB finds a column
@@ -209,7 +209,7 @@ extension SQLiteStore {
 
     public func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance] {
         guard !keys.isEmpty else { return [:] }
-        return try await readInPlace { db in
+        return try await read { db in
             let statement = try db.cachedStatement(sql: Self.provenanceSQL)
             let s = statement.sqliteStatement
             defer { sqlite3_reset(s) }
@@ -251,7 +251,7 @@ extension SQLiteStore {
     }
 
     public func taxiiAccess(_ credential: TAXIICredential, collection: String?) async throws -> TAXIIAccess? {
-        try await readInPlace { db in
+        try await read { db in
             let row: Row?
             switch credential {
             case .tokenHash(let hash): row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM taxii_accounts WHERE token_hash = ?"), arguments: [Data(hash)])

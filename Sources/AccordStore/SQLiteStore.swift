@@ -7,8 +7,6 @@ import Synchronization
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     let checkpointer: WALCheckpointer
-    /// A read-only connection of its own for `readInPlace`.
-    let inPlace: InPlaceReader
     public let path: String
     /// The pinned peers as last read, with a generation that every change through this store
     /// bumps. Entries expire after `peerCacheLifetime`, for changes made by another process
@@ -42,7 +40,7 @@ public final class SQLiteStore: Store {
         var attempt = 0
         while true {
             do {
-                (pool, checkpointer, inPlace) = try Self.openPool(path, config)
+                (pool, checkpointer) = try Self.openPool(path, config)
                 break
             } catch let e as DatabaseError where e.resultCode == .SQLITE_IOERR && attempt == 0 {
                 attempt += 1
@@ -57,12 +55,12 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func openPool(_ path: String, _ config: Configuration) throws -> (DatabasePool, WALCheckpointer, InPlaceReader) {
+    static func openPool(_ path: String, _ config: Configuration) throws -> (DatabasePool, WALCheckpointer) {
         let pool = try DatabasePool(path: path, configuration: config)
         // GRDB sets NORMAL on the writer when it turns WAL on, after prepareDatabase: set FULL again.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator.migrate(pool)
-        return (pool, try WALCheckpointer(path: path), try InPlaceReader(path: path))
+        return (pool, try WALCheckpointer(path: path))
     }
 
     /// Creates an empty file with mode 0600 if none exists, so the database is never
@@ -100,30 +98,6 @@ public final class SQLiteStore: Store {
         } catch {
             throw AccordError(.storage, "the database refused a read: \(Self.describe(error))")
         }
-    }
-
-    /// A read on the calling thread, without the hop to a reader connection's queue and back
-    /// (two thread wake-ups, which cost more than a short read), for reads of bounded, small
-    /// work on hot request paths. Used by TAXII for an account's access, a page (at most
-    /// `taxii.max_page_size` rows) and the provenance of an envelope's objects (one lookup each
-    /// in a partial index).
-    ///
-    /// It runs on a connection of its own, taken only when free and never waited for: when
-    /// another request holds it, the read goes the usual way. Waiting would be unsafe: the pool's
-    /// readers are given back by tasks that need a thread of the same few that run every task,
-    /// so threads blocked waiting for a reader could wait for ever, and every node in the
-    /// process with them. Readers never wait for writers (WAL).
-    func readInPlace<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let done: T?
-        do {
-            done = try inPlace.readIfFree(body)
-        } catch let e as AccordError {
-            throw e
-        } catch {
-            throw AccordError(.storage, "the database refused a read: \(Self.describe(error))")
-        }
-        if let done { return done }
-        return try await read(body)
     }
 
     // MARK: Metadata
@@ -578,28 +552,5 @@ extension SQLiteStore {
     /// Every stored response to an inbound batch, for checks that each event was applied once.
     func inboundBatchResults() async throws -> [[UInt8]] {
         try await read { db in try Data.fetchAll(db, sql: "SELECT result FROM inbound_batches").map { [UInt8]($0) } }
-    }
-}
-
-/// A read-only connection used by one caller at a time, on the caller's thread, and only if
-/// free (`SQLiteStore.readInPlace`).
-final class InPlaceReader: Sendable {
-    private let queue: DatabaseQueue
-    private let busy = Atomic<Bool>(false)
-
-    init(path: String) throws {
-        var config = Configuration()
-        config.readonly = true
-        config.label = "accord.in-place-reader"
-        // A WAL reader is refused only while another connection recovers the WAL: brief.
-        config.busyMode = .timeout(1)
-        queue = try DatabaseQueue(path: path, configuration: config)
-    }
-
-    /// The read's result, or nil (without reading) when another caller is using the connection.
-    func readIfFree<T>(_ body: (Database) throws -> T) throws -> T? {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
-        defer { busy.store(false, ordering: .releasing) }
-        return try queue.read(body)
     }
 }

@@ -1,7 +1,6 @@
 import AccordCore
 import AccordSTIX
 import AccordStore
-import Foundation
 
 /// Turns one posted (or shared) STIX object into what the store keeps, or the reason it is
 /// refused: the AccordSTIX validator's first problem, naming the property.
@@ -10,28 +9,6 @@ public enum ObjectIntake {
         public var id: String?
         public var version: String?
         public var message: String
-    }
-
-    /// Objects per task at least when an envelope is prepared on several cores.
-    static let objectsPerTask = 16
-
-    /// `prepare` for every object of an envelope, in order. A large envelope is split over the
-    /// machine's cores: the objects are independent, and while its client waits for the status
-    /// nothing else needs them.
-    public static func prepare(_ objects: [JSONValue], unmarked: TLPLevel, origin: String?) async -> [Result<TAXIINewObject, Refusal>] {
-        let tasks = min(ProcessInfo.processInfo.activeProcessorCount, objects.count / objectsPerTask)
-        guard tasks > 1 else { return objects.map { prepare($0, unmarked: unmarked, origin: origin) } }
-        let size = (objects.count + tasks - 1) / tasks
-        let parts = await withTaskGroup(of: (Int, [Result<TAXIINewObject, Refusal>]).self) { group in
-            for start in stride(from: 0, to: objects.count, by: size) {
-                let part = objects[start..<min(start + size, objects.count)]
-                group.addTask { (start, part.map { prepare($0, unmarked: unmarked, origin: origin) }) }
-            }
-            var parts: [(Int, [Result<TAXIINewObject, Refusal>])] = []
-            for await part in group { parts.append(part) }
-            return parts
-        }
-        return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
     }
 
     public static func prepare(_ object: JSONValue, unmarked: TLPLevel, origin: String?) -> Result<TAXIINewObject, Refusal> {

@@ -34,7 +34,7 @@ extension Node {
         let unmarked = configuration.taxii.unmarkedLevel
         var failures: [JSONValue] = []
         var prepared: [(JSONValue, TAXIINewObject)] = []
-        let intake = zip(objects, await ObjectIntake.prepare(objects, unmarked: unmarked, origin: nil))
+        let intake = objects.map { ($0, ObjectIntake.prepare($0, unmarked: unmarked, origin: nil)) }
         let sources = try await store.provenance(of: intake.compactMap { _, r in
             guard case .success(let o) = r, let v = o.version else { return nil }
             return TAXIIObjectKey(id: o.id, version: v)
