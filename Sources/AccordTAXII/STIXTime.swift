@@ -11,23 +11,7 @@ public enum STIXTime {
             guard c.count >= 20, c.count <= 30, c[c.count - 1] == UInt8(ascii: "Z") || c[c.count - 1] == UInt8(ascii: "z"),
                 let seconds = Timestamp.wholeSeconds(c, lowercaseT: true)
             else { return nil }
-            var fraction: Int64 = 0
-            let end = c.count - 1
-            if end > 19 {
-                guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
-                var digits = 0
-                for i in 20..<end {
-                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c[i]) else { return nil }
-                    if digits < 6 {
-                        fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0"))
-                        digits += 1
-                    }
-                }
-                while digits < 6 {
-                    fraction *= 10
-                    digits += 1
-                }
-            }
+            guard let fraction = Timestamp.fraction(c, digits: 6) else { return nil }
             return seconds * 1_000_000 + fraction
         }
     }

@@ -48,22 +48,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             guard c.count >= 20, c[c.count - 1] == UInt8(ascii: "Z") || c[c.count - 1] == UInt8(ascii: "z"),
                 let whole = Self.wholeSeconds(c, lowercaseT: true)
             else { return nil }
-            var fraction: Int64 = 0
-            let end = c.count - 1
-            if end > 19 {
-                guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
-                var count = 0
-                for i in 20..<end {
-                    guard Self.isDigit(c[i]) else { return nil }
-                    // Kept to the millisecond: later digits are dropped, not rounded.
-                    if count < 3 { fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0")) }
-                    count += 1
-                }
-                while count < 3 {
-                    fraction *= 10
-                    count += 1
-                }
-            }
+            guard let fraction = Self.fraction(c, digits: 3) else { return nil }
             return whole * 1000 + fraction
         }) else { return nil }
         self.milliseconds = ms
@@ -92,6 +77,29 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let days = days(fromCivil: y, mo, d)
         guard civil(fromDays: days) == (y, mo, d) else { return nil }  // e.g. 2026-02-30
         return ((days * 24 + h) * 60 + mi) * 60 + s
+    }
+
+    /// The fraction of a second between byte 19 and the final `Z` of `c` (none, or `.` and 1–9
+    /// digits), in units of 10^-`digits` s: later digits are dropped, not rounded. Nil when malformed.
+    public static func fraction(_ c: UnsafeBufferPointer<UInt8>, digits: Int) -> Int64? {
+        var fraction: Int64 = 0
+        var count = 0
+        let end = c.count - 1
+        if end > 19 {
+            guard c[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9 else { return nil }
+            for i in 20..<end {
+                guard isDigit(c[i]) else { return nil }
+                if count < digits {
+                    fraction = fraction * 10 + Int64(c[i] - UInt8(ascii: "0"))
+                    count += 1
+                }
+            }
+        }
+        while count < digits {
+            fraction *= 10
+            count += 1
+        }
+        return fraction
     }
 
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
