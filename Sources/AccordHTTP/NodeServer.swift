@@ -81,6 +81,7 @@ public struct NodeServer: Sendable {
     public func services(port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         [application(port: port, onRunning: onRunning), DeliveryService(node: node, client: client), LogService(log: log), RetentionService(node: node),
          EvidenceTransferService(node: node, client: client), NotificationService(node: node), CheckService(node: node),
+         TAXIIShareService(node: node),
          // Last, so that on shutdown it goes first: open console streams end before the server waits for them.
          console.service]
     }

@@ -49,6 +49,9 @@ public final class Node: Sendable {
     let evidencePurgeLock = AsyncLock()
     /// Fired when notifications are queued, so the notification service sends them at once.
     let notificationsQueued = Signal()
+    /// TAXII shares owed to peers that a request of this process is sharing now
+    /// (`TAXIIStore.pendingShares`): the retry pass leaves them alone.
+    let sharesInFlight = Mutex<Set<Int64>>([])
 
     public var name: String { configuration.name }
     public var keys: NodeKeys { keyBox.withLock { $0 } }

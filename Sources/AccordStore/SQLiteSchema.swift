@@ -480,6 +480,23 @@ enum SQLiteSchema {
                     CREATE INDEX taxii_objects_received ON taxii_objects(object_id, version) WHERE origin IS NOT NULL;
                     """)
         }
+        m.registerMigration("v16: TAXII shares owed to peers") { db in
+            // What a published collection still owes its peers: the objects one POST added (a
+            // date_added range) or the versions one DELETE removed, written in the transaction
+            // that stored them and deleted in the one that commits the events sharing them. A
+            // node stopped between the two finds them here when it starts again.
+            try db.execute(
+                sql: """
+                    CREATE TABLE taxii_pending_shares (
+                      id INTEGER PRIMARY KEY,
+                      collection TEXT NOT NULL REFERENCES taxii_collections(id) ON DELETE CASCADE,
+                      added_from INTEGER,
+                      added_through INTEGER,
+                      deleted BLOB,
+                      created_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return m
     }
 }

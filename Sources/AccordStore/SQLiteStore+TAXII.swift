@@ -26,13 +26,67 @@ extension SQLiteStore {
     }
 
     public func addObjects(
-        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
-    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord) {
+        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, holdForSharing: Bool,
+        status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
+    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord, pendingShare: Int64?) {
         try await write { db in
             let results = try Self.addObjects(db, objects, to: collection, now: now)
             let record = status(results)
             try Self.saveStatus(db, record)
-            return (results, record)
+            var pending: Int64?
+            // date_added increases along the envelope: the first and last added bound them all.
+            let added = results.compactMap { if case .added(_, let at) = $0 { at } else { nil } }
+            if holdForSharing, let from = added.first, let through = added.last {
+                pending = try Self.holdShare(db, collection: collection, added: (from, through), deleted: nil, now: now)
+            }
+            return (results, record, pending)
+        }
+    }
+
+    static func holdShare(_ db: Database, collection: String, added: (MicroTime, MicroTime)?, deleted: [TAXIIDeleted]?, now: MicroTime) throws -> Int64 {
+        let tombstones = deleted.map { items in
+            Data(CanonicalJSON.encode(.array(items.map { .object(["id": .string($0.id), "version": .number(Double($0.version))]) })))
+        }
+        try db.cachedStatement(sql: "INSERT INTO taxii_pending_shares(collection, added_from, added_through, deleted, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [collection, added?.0, added?.1, tombstones, now / 1000])
+        return db.lastInsertedRowID
+    }
+
+    static func settleShare(_ db: Database, _ id: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM taxii_pending_shares WHERE id = ?").execute(arguments: [id])
+    }
+
+    public func settleShare(_ id: Int64) async throws {
+        try await write { db in try Self.settleShare(db, id) }
+    }
+
+    public func pendingShares() async throws -> [TAXIIPendingShare] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM taxii_pending_shares ORDER BY id").map { row in
+                let work: TAXIIPendingShare.Work
+                if let from: Int64 = row["added_from"], let through: Int64 = row["added_through"] {
+                    work = .added(from: from, through: through)
+                } else {
+                    let data: Data = row["deleted"] ?? Data()
+                    let items = (try? JSONParser.parse([UInt8](data)).arrayValue) ?? nil
+                    work = .deleted((items ?? []).compactMap { item in
+                        guard let id = item["id"]?.stringValue, let version = item["version"]?.intValue else { return nil }
+                        return TAXIIDeleted(id: id, version: MicroTime(version))
+                    })
+                }
+                return TAXIIPendingShare(id: row["id"], collection: row["collection"], work: work, createdAt: Timestamp(milliseconds: row["created_at"]))
+            }
+        }
+    }
+
+    public func objectsAdded(to collection: String, from: MicroTime, through: MicroTime) async throws -> [TAXIIStoredObject] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT object_id, version, date_added, body, tlp, origin FROM taxii_objects WHERE collection = ? AND date_added BETWEEN ? AND ? ORDER BY date_added",
+                arguments: [collection, from, through]
+            ).map { r in
+                TAXIIStoredObject(id: r[0], version: r[1], dateAdded: r[2], body: [UInt8](r[3] as Data), tlp: r[4], origin: r[5])
+            }
         }
     }
 
@@ -181,8 +235,14 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteObject(_ id: String, versions: TAXIIVersionFilter, from collection: String) async throws -> [TAXIIDeleted] {
-        try await write { db in try Self.deleteObject(db, id, versions: versions, from: collection) }
+    public func deleteObject(
+        _ id: String, versions: TAXIIVersionFilter, from collection: String, holdForSharing: Bool, now: Timestamp
+    ) async throws -> (deleted: [TAXIIDeleted], pendingShare: Int64?) {
+        try await write { db in
+            let gone = try Self.deleteObject(db, id, versions: versions, from: collection)
+            guard holdForSharing, !gone.isEmpty else { return (gone, nil) }
+            return (gone, try Self.holdShare(db, collection: collection, added: nil, deleted: gone, now: now.milliseconds * 1000))
+        }
     }
 
     static func deleteObject(_ db: Database, _ id: String, versions: TAXIIVersionFilter, from collection: String) throws -> [TAXIIDeleted] {

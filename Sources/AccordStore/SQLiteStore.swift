@@ -240,6 +240,7 @@ public final class SQLiteStore: Store {
                 indices.append(index)
                 for peer in item.event.to { try outbox.execute(arguments: [peer, seq]) }
                 if let state = item.caseState { latest[state.id] = state }
+                if let share = item.settles { try Self.settleShare(db, share) }
             }
             let encoder = JSONEncoder()
             for state in latest.values { try Self.saveCase(db, state, encoder: encoder) }

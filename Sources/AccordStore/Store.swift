@@ -109,10 +109,14 @@ extension CaseStore {
 public struct AuthoredCommit: Sendable {
     public var event: Event
     public var caseState: CaseState?
+    /// A TAXII share owed to peers (`TAXIIStore.pendingShares`) this event completes, settled in
+    /// the same transaction.
+    public var settles: Int64?
 
-    public init(event: Event, caseState: CaseState?) {
+    public init(event: Event, caseState: CaseState?, settles: Int64? = nil) {
         self.event = event
         self.caseState = caseState
+        self.settles = settles
     }
 }
 

@@ -12,13 +12,29 @@ public protocol TAXIIStore: Sendable {
     /// transaction: a POST is one commit (and one fsync), its status never missing. An object
     /// whose id and version the collection holds with the same bytes is a duplicate (not stored
     /// again); with other bytes, a conflict.
+    ///
+    /// With `holdForSharing`, the objects added are also recorded, in that transaction, as a
+    /// share owed to the collection's peers (`pendingShares`), settled by the commit of the
+    /// events that share them (`AuthoredCommit.settles`); `pendingShare` is its id (nil when
+    /// nothing was added).
     func addObjects(
-        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
-    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord)
+        _ objects: [TAXIINewObject], to collection: String, now: MicroTime, holdForSharing: Bool,
+        status: @escaping @Sendable ([TAXIIAddResult]) -> TAXIIStatusRecord
+    ) async throws -> (results: [TAXIIAddResult], status: TAXIIStatusRecord, pendingShare: Int64?)
     /// One page of objects (or of their manifest) matching `query`, ascending by `date_added`.
     func objects(_ query: TAXIIObjectQuery) async throws -> TAXIIPage
-    /// Deletes the versions of `id` that `versions` selects; returns the versions deleted.
-    func deleteObject(_ id: String, versions: TAXIIVersionFilter, from collection: String) async throws -> [TAXIIDeleted]
+    /// Deletes the versions of `id` that `versions` selects; returns the versions deleted and,
+    /// with `holdForSharing`, the id of the tombstone share owed to peers (see `addObjects`).
+    func deleteObject(
+        _ id: String, versions: TAXIIVersionFilter, from collection: String, holdForSharing: Bool, now: Timestamp
+    ) async throws -> (deleted: [TAXIIDeleted], pendingShare: Int64?)
+    /// Shares owed to peers (oldest first): those whose events were never committed because the
+    /// node stopped, or failed, between storing and sharing.
+    func pendingShares() async throws -> [TAXIIPendingShare]
+    /// The object versions a collection holds with `date_added` in `from...through`, in that order.
+    func objectsAdded(to collection: String, from: MicroTime, through: MicroTime) async throws -> [TAXIIStoredObject]
+    /// Settles a share owed to peers that turned out to have no audience (TLP withheld it all).
+    func settleShare(_ id: Int64) async throws
     /// The peers object versions came from, for those this node received from one (any
     /// collection), keyed by `TAXIIObjectKey`; one read for a whole envelope.
     func provenance(of keys: [TAXIIObjectKey]) async throws -> [TAXIIObjectKey: TAXIIProvenance]
@@ -95,6 +111,9 @@ public struct TAXIICollection: Sendable, Equatable {
     /// At most one account may read it, none write it: where a peer's TLP:RED objects land.
     public var restricted: Bool
     public var createdAt: Timestamp
+
+    /// Shares what is posted here with at least one peer.
+    public var publishes: Bool { !(shareTo.isEmpty && redTo.isEmpty) }
 
     public init(id: String, title: String, description: String? = nil, shareTo: [String] = [], redTo: [String] = [], inboundPeer: String? = nil,
                 restricted: Bool = false, createdAt: Timestamp) {
@@ -193,6 +212,28 @@ public struct TAXIIPage: Sendable {
     public var objects: [TAXIIStoredObject]
     /// More objects match after the last one of this page.
     public var more: Bool
+}
+
+/// A share a published collection owes its peers (see `TAXIIStore.addObjects`).
+public struct TAXIIPendingShare: Sendable, Equatable {
+    public enum Work: Sendable, Equatable {
+        /// The objects added with `date_added` in this range.
+        case added(from: MicroTime, through: MicroTime)
+        /// These versions, deleted: a tombstone.
+        case deleted([TAXIIDeleted])
+    }
+
+    public var id: Int64
+    public var collection: String
+    public var work: Work
+    public var createdAt: Timestamp
+
+    public init(id: Int64, collection: String, work: Work, createdAt: Timestamp) {
+        self.id = id
+        self.collection = collection
+        self.work = work
+        self.createdAt = createdAt
+    }
 }
 
 public struct TAXIIDeleted: Sendable, Equatable {

@@ -101,4 +101,57 @@ import Testing
             #expect(try await a.node.store.events(ofType: EventType.stixDeleted.rawValue).count == 1)
         }
     }
+
+    /// A node stopped between storing posted objects (or a deletion) and committing the events
+    /// that share them: the state such a crash leaves is written here through the store, then the
+    /// node starts again and shares them; a POST that shares at once leaves nothing owed.
+    @Test func sharesOwedWhenTheNodeStoppedAreSentWhenItStartsAgain() async throws {
+        try await TestCluster.with(["aurelia", "borealis"]) { cluster in
+            try await cluster.pinProfiles()
+            try await cluster.startAll()
+            let a = cluster["aurelia"], b = cluster["borealis"]
+            let (shared, token) = try await TAXIIFixtures.setUp(a, title: "To borealis", shareTo: ["borealis"])
+            let (local, _) = try await TAXIIFixtures.setUp(a, title: "Kept here", account: "local")
+            let client = TAXIITestClient(a, token: token)
+            let id = { (o: JSONValue) in o["id"]!.stringValue! }
+            let first = TAXIIFixtures.indicator(1)
+            #expect(try await client.post(Self.root + shared + "/objects/", objects: [first]).json?["success_count"]?.intValue == 1)
+            #expect(try await TestCluster.eventually {
+                guard let open = try await Self.inbound(b, from: "aurelia", red: false) else { return false }
+                return try await b.node.store.objects(TAXIIObjectQuery(collection: open, limit: 10)).objects.count == 1
+            })
+            #expect(try await a.node.store.pendingShares().isEmpty)
+            let inbound = try requireValue(try await Self.inbound(b, from: "aurelia", red: false))
+
+            await cluster.stop("aurelia")
+            // What a crash after the first transaction leaves: two objects stored and owed to
+            // borealis, and the first object deleted with its tombstone owed.
+            let late = [TAXIIFixtures.indicator(2), TAXIIFixtures.indicator(3)]
+            let objects = late.map { o in
+                TAXIINewObject(id: id(o), type: "indicator", specVersion: "2.1", version: STIXTime.version(of: o), body: CanonicalJSON.encode(o), tlp: nil, origin: nil)
+            }
+            let now = a.node.time.now()
+            let stored = try await a.node.store.addObjects(objects, to: shared, now: now.milliseconds * 1000, holdForSharing: true) { _ in
+                TAXIIStatusRecord(id: "crash-status", account: "misp", body: [], createdAt: now)
+            }
+            #expect(stored.pendingShare != nil)
+            let deleted = try await a.node.store.deleteObject(id(first), versions: TAXIIVersionFilter(), from: shared, holdForSharing: true, now: now)
+            #expect(deleted.deleted.count == 1 && deleted.pendingShare != nil)
+            // Collections that publish nothing owe nothing.
+            let kept = try await a.node.store.addObjects(objects, to: local, now: now.milliseconds * 1000, holdForSharing: false) { _ in
+                TAXIIStatusRecord(id: "local-status", account: "local", body: [], createdAt: now)
+            }
+            #expect(kept.pendingShare == nil)
+            #expect(try await a.node.store.pendingShares().count == 2)
+            #expect(try await b.node.store.objects(TAXIIObjectQuery(collection: inbound, limit: 10)).objects.map(\.id) == [id(first)])
+
+            try await cluster.start("aurelia")
+            #expect(try await TestCluster.eventually {
+                Set(try await b.node.store.objects(TAXIIObjectQuery(collection: inbound, limit: 10)).objects.map(\.id)) == Set(late.map(id))
+            })
+            #expect(try await TestCluster.eventually { try await a.node.store.pendingShares().isEmpty })
+            #expect(try await a.node.store.events(ofType: EventType.stixShared.rawValue).count == 2)
+            #expect(try await a.node.store.events(ofType: EventType.stixDeleted.rawValue).count == 1)
+        }
+    }
 }

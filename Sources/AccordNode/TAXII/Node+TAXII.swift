@@ -56,16 +56,66 @@ extension Node {
         let statusID = UUID().uuidString.lowercased()
         let entries = prepared.map { object, o in (id: o.id, version: object["modified"]?.stringValue ?? object["created"]?.stringValue) }
         let refused = failures, total = objects.count
-        let (results, status) = try await store.addObjects(prepared.map(\.1), to: collection.id, now: requested.milliseconds * 1000) { results in
+        // A published collection also records, in that transaction, the share it now owes its
+        // peers, settled by the commit of the events that share the objects: a node stopped (or
+        // failing) in between shares them when it starts again (`resumePendingShares`).
+        let (results, status, pending) = try await store.addObjects(
+            prepared.map(\.1), to: collection.id, now: requested.milliseconds * 1000, holdForSharing: collection.publishes
+        ) { results in
             let status = Self.postStatus(id: statusID, requested: requested, total: total, entries: entries, results: results, refused: refused)
             return TAXIIStatusRecord(id: statusID, account: account, body: CanonicalJSON.encode(status), createdAt: requested)
         }
+        guard let pending else { return TAXIIPostOutcome(status: status, shared: []) }
         let fresh = zip(prepared, results).compactMap { item, result -> (JSONValue, TAXIINewObject)? in
             if case .added = result { return item }
             return nil
         }
-        let shared = try await shareObjects(fresh, from: collection)
+        let shared = await settlingShare(pending) { try await shareObjects(fresh, from: collection, settling: pending) }
         return TAXIIPostOutcome(status: status, shared: shared)
+    }
+
+    /// Runs the sharing of a pending share, marked in flight meanwhile. The objects are stored
+    /// and the client's status says so whatever happens here: a failure is logged and left to
+    /// `resumePendingShares`, never reported as a failed POST the client would repeat.
+    func settlingShare(_ pending: Int64, _ share: () async throws -> [Event]) async -> [Event] {
+        sharesInFlight.withLock { _ = $0.insert(pending) }
+        defer { sharesInFlight.withLock { _ = $0.remove(pending) } }
+        do {
+            return try await share()
+        } catch {
+            logger.warning("STIX share not sent yet; it is retried", metadata: ["share": "\(pending)", "error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Shares what published collections still owe their peers (`TAXIIStore.pendingShares`):
+    /// those recorded before `cutoff` that no request of this process is sharing now (a share
+    /// recorded later may be a request's, about to be marked in flight). Returns how many were settled.
+    @discardableResult
+    public func resumePendingShares(recordedBefore cutoff: Timestamp) async throws -> Int {
+        let due = try await store.pendingShares().filter { $0.createdAt < cutoff }
+        var settled = 0
+        for share in due {
+            guard sharesInFlight.withLock({ $0.insert(share.id).inserted }) else { continue }
+            defer { sharesInFlight.withLock { _ = $0.remove(share.id) } }
+            guard let collection = try await store.collection(share.collection) else { continue }  // deleted with its shares
+            switch share.work {
+            case .added(let from, let through):
+                let objects = try await store.objectsAdded(to: collection.id, from: from, through: through).compactMap { stored -> (JSONValue, TAXIINewObject)? in
+                    // Stored bytes were parsed and validated when they were posted.
+                    guard let object = try? JSONParser.parse(stored.body) else { return nil }
+                    return (object, TAXIINewObject(
+                        id: stored.id, type: object["type"]?.stringValue ?? "", specVersion: object["spec_version"]?.stringValue ?? "2.1",
+                        version: stored.version, body: stored.body, tlp: stored.tlp, origin: stored.origin))
+                }
+                _ = try await shareObjects(objects, from: collection, settling: share.id)
+            case .deleted(let gone):
+                _ = try await shareDeletion(gone, from: collection, settling: share.id)
+            }
+            settled += 1
+            logger.info("STIX share owed to peers sent", metadata: ["collection": "\(collection.id)", "share": "\(share.id)"])
+        }
+        return settled
     }
 
     /// A POST's status resource (TAXII 2.1 section 4.3.1): every object's outcome, in order,
@@ -104,8 +154,13 @@ extension Node {
 
     /// Signs `stix.objects_shared` events for new objects of a published collection: grouped
     /// by audience (TLP decides), at most `stixObjectsPerEvent` objects or `stixBytesPerEvent` each.
-    func shareObjects(_ objects: [(JSONValue, TAXIINewObject)], from collection: TAXIICollection) async throws -> [Event] {
-        guard !objects.isEmpty, !(collection.shareTo.isEmpty && collection.redTo.isEmpty) else { return [] }
+    /// The last event settles the pending share `settling` in its commit; with no event to
+    /// sign (TLP withheld everything), the share is settled on its own.
+    func shareObjects(_ objects: [(JSONValue, TAXIINewObject)], from collection: TAXIICollection, settling pending: Int64) async throws -> [Event] {
+        guard !objects.isEmpty, collection.publishes else {
+            try await store.settleShare(pending)
+            return []
+        }
         var groups: [[String]: [JSONValue]] = [:]
         var order: [[String]] = []
         let sources = try await store.provenance(of: objects.compactMap { _, o in o.version.map { TAXIIObjectKey(id: o.id, version: $0) } })
@@ -142,21 +197,27 @@ extension Node {
             }
             flush()
         }
-        return try await authorSTIX(.stixShared, bodies)
+        return try await authorSTIX(.stixShared, bodies, settling: pending)
     }
 
     /// Signs and commits `stix.*` events (not case steps), and wakes delivery to their peers.
-    func authorSTIX(_ type: EventType, _ bodies: [([String], [String: JSONValue])]) async throws -> [Event] {
-        guard !bodies.isEmpty else { return [] }
+    /// The last event's commit settles the pending share `settling` (with no events, it is
+    /// settled on its own).
+    func authorSTIX(_ type: EventType, _ bodies: [([String], [String: JSONValue])], settling pending: Int64?) async throws -> [Event] {
+        guard !bodies.isEmpty else {
+            if let pending { try await store.settleShare(pending) }
+            return []
+        }
         try await requirePinned(Array(Set(bodies.flatMap(\.0))))
         let (events, tickets) = try await caseLock.withLock {
             let epoch = commits.epoch
             var events: [Event] = []
             var tickets: [GroupCommit.Ticket] = []
-            for (to, body) in bodies {
+            for (n, (to, body)) in bodies.enumerated() {
                 let event = Event.sign(type: type, origin: name, to: to, caseID: nil, time: time.now(), body: body, keys: keys)
                 events.append(event)
-                tickets.append(try commits.enqueue(AuthoredCommit(event: event, caseState: nil), epoch: epoch))
+                let settles = n == bodies.count - 1 ? pending : nil
+                tickets.append(try commits.enqueue(AuthoredCommit(event: event, caseState: nil, settles: settles), epoch: epoch))
             }
             return (events, tickets)
         }
@@ -169,12 +230,18 @@ extension Node {
     /// Deletes versions of an object from a collection; a published collection tells its peers
     /// with a `stix.objects_deleted` tombstone. Returns the versions deleted.
     public func taxiiDelete(_ id: String, versions: TAXIIVersionFilter, from collection: TAXIICollection) async throws -> [TAXIIDeleted] {
-        let gone = try await store.deleteObject(id, versions: versions, from: collection.id)
-        let peers = Array(Set(collection.shareTo + collection.redTo)).filter { $0 != name }.sorted()
-        if !gone.isEmpty, !peers.isEmpty {
-            let items: [JSONValue] = gone.map { .object(["id": .string($0.id), "version": .string(STIXTime.format($0.version))]) }
-            _ = try await authorSTIX(.stixDeleted, [(peers, ["collection": .string(collection.id), "objects": .array(items)])])
-        }
+        let (gone, pending) = try await store.deleteObject(id, versions: versions, from: collection.id, holdForSharing: collection.publishes, now: time.now())
+        if let pending { _ = await settlingShare(pending) { try await shareDeletion(gone, from: collection, settling: pending) } }
         return gone
+    }
+
+    func shareDeletion(_ gone: [TAXIIDeleted], from collection: TAXIICollection, settling pending: Int64) async throws -> [Event] {
+        let peers = Array(Set(collection.shareTo + collection.redTo)).filter { $0 != name }.sorted()
+        guard !gone.isEmpty, !peers.isEmpty else {
+            try await store.settleShare(pending)
+            return []
+        }
+        let items: [JSONValue] = gone.map { .object(["id": .string($0.id), "version": .string(STIXTime.format($0.version))]) }
+        return try await authorSTIX(.stixDeleted, [(peers, ["collection": .string(collection.id), "objects": .array(items)])], settling: pending)
     }
 }
