@@ -19,6 +19,20 @@ import Testing
         try (PrettyJSON.string(json) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// A node's proof bundle for `id`, asked again while the node answers 409 ("try again"): the
+    /// receipt or the witnessed checkpoint it needs is still on its way, which with every suite's
+    /// nodes sharing a loaded machine can take longer than one request's own attempt to fetch it.
+    /// Any other answer, or 409 still at the end, is returned as it is.
+    static func proof(_ member: TestCluster.Member, _ id: String, timeout: Duration = .seconds(60)) async throws -> OperatorClient.Reply {
+        var reply = try await member.client.send(.GET, "/api/v1/proofs/\(id)")
+        _ = try await TestCluster.eventually(timeout: timeout) {
+            if reply.status != 409 { return true }
+            reply = try await member.client.send(.GET, "/api/v1/proofs/\(id)")
+            return reply.status != 409
+        }
+        return reply
+    }
+
     @Test func aBundleExportedWhileNodesRunVerifiesOfflineAfterAllStop() async throws {
         try await TestCluster.with(["aurelia", "borealis", "caledonia"]) { cluster in
             try await cluster.startAll()
@@ -30,9 +44,9 @@ import Testing
 
             // Borealis exports the bundle of the request it received (fetching the receipt on demand);
             // aurelia exports the same event's bundle from its own log.
-            let fromB = try await b.client.send(.GET, "/api/v1/proofs/\(id)")
+            let fromB = try await Self.proof(b, id)
             #expect(fromB.status == 200, "\(String(decoding: fromB.body, as: UTF8.self))")
-            let fromA = try await a.client.send(.GET, "/api/v1/proofs/\(id)")
+            let fromA = try await Self.proof(a, id)
             #expect(fromA.status == 200)
             let bundlePath = cluster.root.path + "/bundle.json"
             try Data(fromB.body).write(to: URL(fileURLWithPath: bundlePath))

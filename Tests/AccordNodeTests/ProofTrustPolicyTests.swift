@@ -31,7 +31,7 @@ import Testing
             let id = try #require(opened["event"]?.stringValue)
             _ = try await Fixtures.state(b, id)
             _ = try await a.client.post("/api/v1/log/checkpoints", [:])
-            let reply = try await b.client.send(.GET, "/api/v1/proofs/\(id)")
+            let reply = try await P.proof(b, id)
             #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
             let json = try JSONParser.parse(reply.body)
             await cluster.stopAll()
@@ -114,7 +114,7 @@ import Testing
             #expect(try await TestCluster.eventually { try await b.node.store.peer(named: "aurelia")?.signingKey == newKey })
 
             // Borealis's bundle: its receipt's checkpoint, signed with the old key, and the rotation.
-            let fromB = try await b.client.send(.GET, "/api/v1/proofs/\(id)")
+            let fromB = try await P.proof(b, id)
             #expect(fromB.status == 200, "\(String(decoding: fromB.body, as: UTF8.self))")
             let bundleB = try JSONParser.parse(fromB.body)
             #expect(bundleB["event_key"]?.stringValue == oldKey.base64)
@@ -126,7 +126,7 @@ import Testing
                 _ = try await a.client.post("/api/v1/log/checkpoints", [:])
                 return (try await a.node.store.latestWitnessedCheckpoint()?.size ?? 0) > before
             })
-            let fromA = try await a.client.send(.GET, "/api/v1/proofs/\(id)")
+            let fromA = try await P.proof(a, id)
             #expect(fromA.status == 200, "\(String(decoding: fromA.body, as: UTF8.self))")
             let bundleA = try JSONParser.parse(fromA.body)
             #expect(bundleA["rotations"]?.arrayValue?.count == 1)
