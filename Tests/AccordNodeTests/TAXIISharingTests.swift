@@ -142,14 +142,21 @@ import Testing
                 TAXIIStatusRecord(id: "local-status", account: "local", body: [], createdAt: now)
             }
             #expect(kept.pendingShare == nil)
-            #expect(try await a.node.store.pendingShares().count == 2)
+            // A collection shared with a peer no longer pinned: its share waits, holding up no other.
+            let ghost = TAXIICollection(id: "c0ffee00-0000-4000-8000-000000000001", title: "To a peer unpinned since", shareTo: ["ghost"], createdAt: now)
+            try await a.node.store.saveCollection(ghost)
+            let stuck = try await a.node.store.addObjects([objects[0]], to: ghost.id, now: now.milliseconds * 1000, holdForSharing: true) { _ in
+                TAXIIStatusRecord(id: "ghost-status", account: "misp", body: [], createdAt: now)
+            }
+            let stuckShare = try requireValue(stuck.pendingShare)
+            #expect(try await a.node.store.pendingShares().count == 3)
             #expect(try await b.node.store.objects(TAXIIObjectQuery(collection: inbound, limit: 10)).objects.map(\.id) == [id(first)])
 
             try await cluster.start("aurelia")
             #expect(try await TestCluster.eventually {
                 Set(try await b.node.store.objects(TAXIIObjectQuery(collection: inbound, limit: 10)).objects.map(\.id)) == Set(late.map(id))
             })
-            #expect(try await TestCluster.eventually { try await a.node.store.pendingShares().isEmpty })
+            #expect(try await TestCluster.eventually { try await a.node.store.pendingShares().map(\.id) == [stuckShare] })
             #expect(try await a.node.store.events(ofType: EventType.stixShared.rawValue).count == 2)
             #expect(try await a.node.store.events(ofType: EventType.stixDeleted.rawValue).count == 1)
         }

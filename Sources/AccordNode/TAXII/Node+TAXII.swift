@@ -98,24 +98,36 @@ extension Node {
         for share in due {
             guard sharesInFlight.withLock({ $0.insert(share.id).inserted }) else { continue }
             defer { sharesInFlight.withLock { _ = $0.remove(share.id) } }
-            guard let collection = try await store.collection(share.collection) else { continue }  // deleted with its shares
-            switch share.work {
-            case .added(let from, let through):
-                let objects = try await store.objectsAdded(to: collection.id, from: from, through: through).compactMap { stored -> (JSONValue, TAXIINewObject)? in
-                    // Stored bytes were parsed and validated when they were posted.
-                    guard let object = try? JSONParser.parse(stored.body) else { return nil }
-                    return (object, TAXIINewObject(
-                        id: stored.id, type: object["type"]?.stringValue ?? "", specVersion: object["spec_version"]?.stringValue ?? "2.1",
-                        version: stored.version, body: stored.body, tlp: stored.tlp, origin: stored.origin))
-                }
-                _ = try await shareObjects(objects, from: collection, settling: share.id)
-            case .deleted(let gone):
-                _ = try await shareDeletion(gone, from: collection, settling: share.id)
+            // One share that cannot go (a peer no longer pinned) holds up no other.
+            do {
+                if try await resume(share) { settled += 1 }
+            } catch {
+                logger.warning("STIX share owed to peers not sent; retrying later", metadata: [
+                    "collection": "\(share.collection)", "share": "\(share.id)", "error": "\(error)",
+                ])
             }
-            settled += 1
-            logger.info("STIX share owed to peers sent", metadata: ["collection": "\(collection.id)", "share": "\(share.id)"])
         }
         return settled
+    }
+
+    /// Shares one pending share's objects (as stored) or tombstone; false when its collection is gone.
+    func resume(_ share: TAXIIPendingShare) async throws -> Bool {
+        guard let collection = try await store.collection(share.collection) else { return false }
+        switch share.work {
+        case .added(let from, let through):
+            let objects = try await store.objectsAdded(to: collection.id, from: from, through: through).compactMap { stored -> (JSONValue, TAXIINewObject)? in
+                // Stored bytes were parsed and validated when they were posted.
+                guard let object = try? JSONParser.parse(stored.body) else { return nil }
+                return (object, TAXIINewObject(
+                    id: stored.id, type: object["type"]?.stringValue ?? "", specVersion: object["spec_version"]?.stringValue ?? "2.1",
+                    version: stored.version, body: stored.body, tlp: stored.tlp, origin: stored.origin))
+            }
+            _ = try await shareObjects(objects, from: collection, settling: share.id)
+        case .deleted(let gone):
+            _ = try await shareDeletion(gone, from: collection, settling: share.id)
+        }
+        logger.info("STIX share owed to peers sent", metadata: ["collection": "\(collection.id)", "share": "\(share.id)"])
+        return true
     }
 
     /// A POST's status resource (TAXII 2.1 section 4.3.1): every object's outcome, in order,
