@@ -157,6 +157,8 @@ import Testing
                 Set(try await b.node.store.objects(TAXIIObjectQuery(collection: inbound, limit: 10)).objects.map(\.id)) == Set(late.map(id))
             })
             #expect(try await TestCluster.eventually { try await a.node.store.pendingShares().map(\.id) == [stuckShare] })
+            let scraped = try await a.node.metrics.scrape(store: a.node.store, now: a.node.time.now())
+            #expect(scraped.contains("\naccord_taxii_shares_pending 1"), "\(scraped)")
             #expect(try await a.node.store.events(ofType: EventType.stixShared.rawValue).count == 2)
             #expect(try await a.node.store.events(ofType: EventType.stixDeleted.rawValue).count == 1)
         }

@@ -25,6 +25,9 @@ public final class NodeMetrics: Sendable {
     }
     static var outboxDepth: MetricNameDescriptor { descriptor("outbox_depth", "", "Events waiting for delivery to a peer (not yet acknowledged), read at scrape time.") }
     static var checkpointAge: MetricNameDescriptor { descriptor("checkpoint_age", "seconds", "Seconds since this node signed its latest checkpoint, read at scrape time.") }
+    static var sharesPending: MetricNameDescriptor {
+        descriptor("taxii_shares_pending", "", "TAXII shares (objects or deletions) stored and not yet sent to the collection's peers, read at scrape time.")
+    }
     static var cosignatures: MetricNameDescriptor { descriptor("witness_cosignatures", "total", "Cosignatures of this node's checkpoints received, by witness.") }
     static var httpDuration: MetricNameDescriptor {
         descriptor("http_request_duration", "seconds", "Time to answer an HTTP request, by route pattern, method and status class (2xx, 4xx, ...).")
@@ -96,7 +99,7 @@ public final class NodeMetrics: Sendable {
     // MARK: Scraping
 
     /// The registry in the text format, after reading what is read at scrape time: outbox depth
-    /// per peer and the age of the latest checkpoint.
+    /// per peer, the age of the latest checkpoint and the TAXII shares still owed to peers.
     public func scrape(store: any Store, now: Timestamp) async throws -> String {
         for status in try await store.deliveryStatus() {
             registry.makeGauge(descriptor: Self.outboxDepth, labels: [("peer", status.peer)]).set(Double(status.pending))
@@ -104,6 +107,7 @@ public final class NodeMetrics: Sendable {
         if let latest = try await store.latestCheckpoint() {
             registry.makeGauge(descriptor: Self.checkpointAge).set(Double(max(0, now.milliseconds - latest.issuedAt.milliseconds)) / 1000)
         }
+        registry.makeGauge(descriptor: Self.sharesPending).set(Double(try await store.pendingShares().count))
         return registry.emitToString()
     }
 }
