@@ -58,6 +58,7 @@ public final class Console: Sendable {
         addPages(to: group)
         addDirectory(to: group)
         addStats(to: group)
+        addTAXII(to: group)
         addExport(to: group)
         addStream(to: group)
     }
@@ -100,6 +101,7 @@ public final class Console: Sendable {
             layout["user"] = [
                 "name": user.name, "role": user.role.rawValue, "csrf": user.csrf, "canSign": user.role >= .officer,
                 "inInbox": section == "inbox", "inCases": section == "cases", "inOpen": section == "open", "inDirectory": section == "directory", "inStats": section == "stats",
+                "isAdmin": user.role >= .admin, "inTAXII": section == "taxii",
             ] as [String: Any]
         }
         return Response(status: status, headers: Self.securityHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: render("layout", layout))))

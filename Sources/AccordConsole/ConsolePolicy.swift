@@ -32,6 +32,13 @@ public enum ConsolePolicy {
         rule(.get, "/directory/{peer}", .auditor),
         rule(.get, "/profile", .admin),
         rule(.post, "/profile", .admin),
+        rule(.get, "/taxii", .admin),
+        rule(.post, "/taxii/collections", .admin),
+        rule(.get, "/taxii/collections/{collection}", .admin),
+        rule(.post, "/taxii/collections/{collection}/sharing", .admin),
+        rule(.post, "/taxii/accounts", .admin),
+        rule(.post, "/taxii/rights", .admin),
+        rule(.post, "/taxii/accounts/{account}/delete", .admin),
     ]
 
     /// Routes anyone may reach: the sign-in form and the static assets.

@@ -209,14 +209,20 @@ import Testing
                 browsers[role] = browser
             }
             let anonymous = ConsoleBrowser(b.url)
+            let (collection, _) = try await TAXIIFixtures.setUp(b, title: "Matrix", account: "matrix")
             let before = try await b.node.store.eventCount()
             for rule in ConsolePolicy.rules where !rule.path.hasSuffix("/stream") && !rule.path.hasSuffix("/logout") {
                 let path = rule.path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{peer}", with: "aurelia")
+                    .replacingOccurrences(of: "{collection}", with: collection).replacingOccurrences(of: "{account}", with: "matrix")
                 let method: HTTPMethod = rule.method == .post ? .POST : .GET
                 // A step or case form as an officer would send it: an acknowledgement, a whole case.
                 func form(_ browser: ConsoleBrowser, csrf: String) -> [(String, String)]? {
                     guard method == .POST else { return nil }
                     if path.hasSuffix("/steps") { return [("csrf", csrf), ("type", "request_information"), ("questions", "Which account?")] }
+                    if path.hasSuffix("/taxii/collections") { return [("csrf", csrf), ("title", "Added by \(browser.cookies.count)"), ("share_to", "aurelia")] }
+                    if path.hasSuffix("/taxii/accounts") { return [("csrf", csrf), ("name", "added-\(browser.cookies.count)")] }
+                    if path.hasSuffix("/taxii/rights") { return [("csrf", csrf), ("account", "matrix"), ("collection", collection), ("read", "true")] }
+                    if path.hasSuffix("/sharing") || path.hasSuffix("/delete") { return [("csrf", csrf), ("share_to", "aurelia")] }
                     if path.hasSuffix("/profile") {
                         return [("csrf", csrf), ("organisation", "Borealis CERT"), ("country", "XT"), ("roles", "technical"), ("languages", "en"), ("hours", "24/7")]
                     }

@@ -5,6 +5,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "inbox": inbox, "item": item, "pager": pager, "cases": cases, "case": caseView, "open": open, "form": form,
         "error": error, "directory": directory, "directoryEntry": directoryEntry, "directoryRow": directoryRow, "profileEdit": profileEdit, "stats": stats,
+        "taxii": taxii, "taxiiCollection": taxiiCollection,
     ]
 
     static let layout = """
@@ -27,6 +28,7 @@ enum Templates {
             <a href="/console/directory"{{#inDirectory}} aria-current="page"{{/inDirectory}}>Directory</a>
             <a href="/console/stats"{{#inStats}} aria-current="page"{{/inStats}}>Statistics</a>
             {{#canSign}}<a href="/console/cases/new"{{#inOpen}} aria-current="page"{{/inOpen}}>Open a case</a>{{/canSign}}
+            {{#isAdmin}}<a href="/console/taxii"{{#inTAXII}} aria-current="page"{{/inTAXII}}>TAXII</a>{{/isAdmin}}
           </nav>
           <form class="logout" method="post" action="/console/logout">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -192,6 +194,8 @@ enum Templates {
             {{#isCheckbox}}<label for="{{id}}" class="check"><input type="checkbox" id="{{id}}" name="{{name}}" value="true"{{#checked}} checked{{/checked}}> {{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>{{/isCheckbox}}
             {{#isLine}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
               <input id="{{id}}" name="{{name}}" value="{{value}}" placeholder="{{placeholder}}"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{/isLine}}
+            {{#isPassword}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
+              <input id="{{id}}" name="{{name}}" type="password" autocomplete="new-password"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{/isPassword}}
             {{#isText}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
               <textarea id="{{id}}" name="{{name}}" rows="3"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{value}}</textarea>{{/isText}}
             {{#isSelect}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>

@@ -8,7 +8,7 @@ struct FormModel: Sendable {
     }
 
     struct Field: Sendable {
-        enum Kind: Sendable { case line, text, select, checkbox, checkboxes }
+        enum Kind: Sendable { case line, password, text, select, checkbox, checkboxes }
         var name: String
         var label: String
         var help: String
@@ -23,6 +23,7 @@ struct FormModel: Sendable {
 
         // For the templates (Mustache reads stored and computed properties by mirror; these are stored flags).
         var isLine: Bool { kind == .line }
+        var isPassword: Bool { kind == .password }
         var isText: Bool { kind == .text }
         var isSelect: Bool { kind == .select }
         var isCheckbox: Bool { kind == .checkbox }
@@ -47,7 +48,7 @@ struct FormModel: Sendable {
                 var d: [String: Any] = [
                     "name": f.name, "label": f.label, "help": f.help, "id": f.id, "required": f.required, "value": f.value, "checked": f.checked,
                     "placeholder": f.placeholder,
-                    "isLine": f.isLine, "isText": f.isText, "isSelect": f.isSelect, "isCheckbox": f.isCheckbox, "isCheckboxes": f.isCheckboxes,
+                    "isLine": f.isLine, "isPassword": f.isPassword, "isText": f.isText, "isSelect": f.isSelect, "isCheckbox": f.isCheckbox, "isCheckboxes": f.isCheckboxes,
                     "options": f.options.map { ["value": $0.value, "label": $0.label, "selected": $0.selected, "id": $0.id] },
                 ]
                 if let e = f.error { d["error"] = e }

@@ -59,28 +59,16 @@ enum TAXIIAdminRoutes {
 
         api.post("/taxii/collections") { request, _ -> Response in
             let r = try await OperatorRoutes.decode(NewCollection.self, request, node: node)
-            let title = r.title.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(title.count) else { throw AccordError(.invalidField, "title is 1–200 characters", field: "title") }
-            if let d = r.description, d.count > 2000 { throw AccordError(.invalidField, "description is at most 2000 characters", field: "description") }
-            let shareTo = try await pinned(r.shareTo ?? [], field: "share_to", node: node)
-            let redTo = try await pinned(r.redTo ?? [], field: "red_to", node: node)
-            let c = TAXIICollection(id: UUID().uuidString.lowercased(), title: title, description: r.description, shareTo: shareTo, redTo: redTo, createdAt: node.time.now())
-            try await store.saveCollection(c)
-            node.logger.info("TAXII collection added", metadata: ["collection": "\(c.id)", "share_to": "\(shareTo.joined(separator: ","))"])
+            let c = try await node.addTAXIICollection(title: r.title, description: r.description, shareTo: r.shareTo ?? [], redTo: r.redTo ?? [])
             return JSONResponse.raw(CanonicalJSON.encode(json(c, rights: [])), status: .created)
         }
 
         api.post("/taxii/collections/:id/sharing") { request, context -> Response in
-            guard let id = context.parameters.get("id"), var c = try await store.collection(id) else {
+            guard let id = context.parameters.get("id"), try await store.collection(id) != nil else {
                 throw AccordError(.notFound, "no TAXII collection with this id")
             }
             let r = try await OperatorRoutes.decode(Sharing.self, request, node: node)
-            guard c.inboundPeer == nil else {
-                throw AccordError(.invalidField, "collection \(id) holds what \(c.inboundPeer!) shared: it cannot be published; post objects to a collection of this node's (TLP then decides what goes on)", field: "share_to")
-            }
-            c.shareTo = try await pinned(r.shareTo, field: "share_to", node: node)
-            c.redTo = try await pinned(r.redTo ?? [], field: "red_to", node: node)
-            try await store.saveCollection(c)
+            let c = try await node.setTAXIISharing(id, shareTo: r.shareTo, redTo: r.redTo ?? [])
             return JSONResponse.raw(CanonicalJSON.encode(json(c, rights: try await store.rights(collection: c.id))))
         }
 
@@ -99,26 +87,14 @@ enum TAXIIAdminRoutes {
 
         api.post("/taxii/accounts") { request, _ -> Response in
             let r = try await OperatorRoutes.decode(NewAccount.self, request, node: node)
-            guard isAccountName(r.name) else {
-                throw AccordError(.invalidField, "an account name is 1–64 characters of a–z, A–Z, 0–9, '.', '_', '-' or '@'", field: "name")
-            }
-            guard try await store.account(named: r.name) == nil else { throw AccordError(.conflict, "a TAXII account named \(r.name) exists", field: "name") }
-            var hash: String? = nil
-            if let password = r.password {
-                guard (12...1024).contains(password.count) else { throw AccordError(.invalidField, "a password is 12–1024 characters", field: "password") }
-                hash = try PasswordHash.make(password)
-            }
-            let (token, tokenHash) = TAXIITokens.make()
-            try await store.saveAccount(TAXIIAccount(name: r.name, passwordHash: hash, tokenHash: tokenHash, createdAt: node.time.now()))
-            node.logger.info("TAXII account added", metadata: ["account": "\(r.name)", "basic": "\(hash != nil)"])
             // The token is shown this once; the node keeps only its SHA-256.
-            return JSONResponse.raw(CanonicalJSON.encode(["name": .string(r.name), "token": .string(token), "basic": .bool(hash != nil)]), status: .created)
+            let token = try await node.addTAXIIAccount(name: r.name, password: r.password)
+            return JSONResponse.raw(CanonicalJSON.encode(["name": .string(r.name), "token": .string(token), "basic": .bool(r.password != nil)]), status: .created)
         }
 
         api.delete("/taxii/accounts/:name") { _, context -> Response in
-            guard let name = context.parameters.get("name"), try await store.deleteAccount(named: name) else {
-                throw AccordError(.notFound, "no TAXII account with this name")
-            }
+            guard let name = context.parameters.get("name") else { throw AccordError(.notFound, "no TAXII account with this name") }
+            try await node.deleteTAXIIAccount(name)
             return JSONResponse.raw(CanonicalJSON.encode(["deleted": .string(name)]))
         }
 
@@ -127,28 +103,9 @@ enum TAXIIAdminRoutes {
                 throw AccordError(.notFound, "no TAXII account with this name")
             }
             let r = try await OperatorRoutes.decode(Rights.self, request, node: node)
-            guard let c = try await store.collection(r.collection) else { throw AccordError(.notFound, "no TAXII collection \(r.collection)", field: "collection") }
-            if r.write, c.inboundPeer != nil {
-                throw AccordError(.invalidField, "collection \(c.id) holds what \(c.inboundPeer!) shared: it takes no writers", field: "write")
-            }
-            try await store.setRight(TAXIIRight(account: name, collection: c.id, read: r.read, write: r.write))
-            return JSONResponse.raw(CanonicalJSON.encode(["account": .string(name), "collection": .string(c.id), "read": .bool(r.read), "write": .bool(r.write)]))
+            let right = try await node.setTAXIIRight(account: name, collection: r.collection, read: r.read, write: r.write)
+            return JSONResponse.raw(CanonicalJSON.encode(["account": .string(name), "collection": .string(right.collection), "read": .bool(right.read), "write": .bool(right.write)]))
         }
-    }
-
-    static func isAccountName(_ s: String) -> Bool {
-        (1...64).contains(s.utf8.count) && s.utf8.allSatisfy { c in
-            (0x61...0x7A).contains(c) || (0x41...0x5A).contains(c) || (0x30...0x39).contains(c) || c == 0x2E || c == 0x5F || c == 0x2D || c == 0x40
-        }
-    }
-
-    static func pinned(_ names: [String], field: String, node: Node) async throws -> [String] {
-        var out: [String] = []
-        for n in names where !out.contains(n) {
-            guard try await node.store.peer(named: n) != nil else { throw AccordError(.invalidField, "\(n) is not a pinned peer (accord peer add)", field: field) }
-            out.append(n)
-        }
-        return out.sorted()
     }
 
     static func json(_ c: TAXIICollection, rights: [TAXIIRight]) -> JSONValue {
