@@ -59,6 +59,7 @@ public final class Console: Sendable {
         addDirectory(to: group)
         addStats(to: group)
         addTAXII(to: group)
+        addEvidence(to: group)
         addExport(to: group)
         addStream(to: group)
     }

@@ -24,6 +24,7 @@ public enum ConsolePolicy {
         rule(.get, "/cases/{id}", .auditor),
         rule(.get, "/stats", .auditor),
         rule(.get, "/cases/{id}/export", .auditor),
+        rule(.get, "/evidence/{evidence}", .officer),
         rule(.get, "/cases/new", .officer),
         rule(.post, "/cases", .officer),
         rule(.post, "/cases/{id}/steps", .officer),

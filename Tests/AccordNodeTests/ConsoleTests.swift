@@ -1,5 +1,6 @@
 import AccordConsole
 import AccordCore
+import AccordEvidence
 import AccordHTTP
 import AccordNode
 import AccordStore
@@ -210,10 +211,18 @@ import Testing
             }
             let anonymous = ConsoleBrowser(b.url)
             let (collection, _) = try await TAXIIFixtures.setUp(b, title: "Matrix", account: "matrix")
+            // An evidence file from aurelia, fetched by borealis, for the download route.
+            try await cluster.pinProfiles()
+            let up = try await a.client.send(.POST, "/api/v1/cases/\(id)/evidence?name=headers.txt&media_type=text/plain", body: Array("Received: from mx.example\n".utf8))
+            try #require(up.status == 201, "\(String(decoding: up.body, as: UTF8.self))")
+            let evidence = try #require(up.json?["event"]?.stringValue)
+            #expect(try await TestCluster.eventually { (try? await b.node.evidenceItem(EventID(hex: evidence)!))?.available == true })
             let before = try await b.node.store.eventCount()
+            let custodyBefore = try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue).count
             for rule in ConsolePolicy.rules where !rule.path.hasSuffix("/stream") && !rule.path.hasSuffix("/logout") {
                 let path = rule.path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{peer}", with: "aurelia")
                     .replacingOccurrences(of: "{collection}", with: collection).replacingOccurrences(of: "{account}", with: "matrix")
+                    .replacingOccurrences(of: "{evidence}", with: evidence)
                 let method: HTTPMethod = rule.method == .post ? .POST : .GET
                 // A step or case form as an officer would send it: an acknowledgement, a whole case.
                 func form(_ browser: ConsoleBrowser, csrf: String) -> [(String, String)]? {
@@ -242,11 +251,29 @@ import Testing
                     }
                 }
             }
-            // Only the officer and the admin signed: one request for information, one check each; the admin its profile.
-            #expect(try await b.node.store.eventCount() == before + 5)
+            // Only the officer and the admin signed: one request for information, one check each; the admin its profile;
+            // and each export of the evidence file is in its chain of custody.
+            func exported() async throws -> Int {
+                try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue)
+                    .filter { (try? EvidenceCustody(body: $0.event.body))?.action == .exported }.count
+            }
+            // Four court exports (every role may make one) and the officer's and the admin's downloads.
+            let trail = try await TestCluster.eventually { try await exported() == 6 }
+            let actions = try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue).map {
+                (try? EvidenceCustody(body: $0.event.body)).map { "\($0.action) \($0.by ?? "")" } ?? "?"
+            }
+            #expect(trail, "\(actions)")
+            let custodyNow = try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue).count
+            #expect(try await b.node.store.eventCount() - before == 5 + Int64(custodyNow - custodyBefore))
             // An analyst or auditor sees the case without forms.
             let page = try await browsers[.analyst]!.get("/console/cases/\(id)")
             #expect(page.body.contains("only an officer or admin signs"))
+            // Evidence: every role sees the record and its custody; only an officer or admin gets the file.
+            #expect(page.body.contains("headers.txt") && page.body.contains("Chain of custody") && !page.body.contains("/console/evidence/\(evidence)"))
+            let officerPage = try await browsers[.officer]!.get("/console/cases/\(id)")
+            #expect(officerPage.body.contains("href=\"/console/evidence/\(evidence)\"") && officerPage.body.contains("available, verified"))
+            let file = try await browsers[.officer]!.get("/console/evidence/\(evidence)")
+            #expect(file.body == "Received: from mx.example\n")
             #expect(!page.body.contains("id=\"step-"))
         }
     }

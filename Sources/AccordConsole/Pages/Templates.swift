@@ -166,6 +166,20 @@ enum Templates {
           </ol>
         </section>
         {{/view}}
+        {{#hasEvidence}}<section aria-labelledby="ev-h">
+          <h2 id="ev-h">Evidence</h2>
+          <table class="list" id="evidence">
+            <thead><tr><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Added by</th><th scope="col">On this node</th></tr></thead>
+            <tbody>
+            {{#evidence}}<tr id="ev-{{short}}"><td>{{#canDownload}}<a href="/console/evidence/{{id}}" download>{{name}}</a>{{/canDownload}}{{^canDownload}}{{name}}{{/canDownload}}
+                <br><small>{{mediaType}}{{#description}} · {{description}}{{/description}}</small></td>
+              <td>{{size}}</td><td><code title="{{sha256}}">{{sha256Short}}…</code></td><td>{{origin}} at <time>{{addedAt}}</time></td><td>{{state}}</td></tr>
+            <tr class="custody"><td colspan="5"><details><summary>Chain of custody ({{custodyCount}})</summary><ol>{{#custody}}<li><time>{{at}}</time> {{action}} on {{node}}{{#by}} by {{by}}{{/by}}</li>{{/custody}}</ol></details></td></tr>
+            {{/evidence}}
+            </tbody>
+          </table>
+          {{#downloadNote}}<p class="hint">{{downloadNote}}</p>{{/downloadNote}}
+        </section>{{/hasEvidence}}
         <section aria-labelledby="act-h">
           <h2 id="act-h">Next steps</h2>
           {{#readOnly}}<p class="hint">{{readOnly}}</p>{{/readOnly}}

@@ -186,6 +186,12 @@ extension Console {
         }
         var context: [String: Any] = ["view": view, "forms": forms]
         if let readOnly { context["readOnly"] = readOnly }
+        let evidence = try await evidenceRows(id, canDownload: user.role >= .officer)
+        if !evidence.isEmpty {
+            context["hasEvidence"] = true
+            context["evidence"] = evidence
+            if user.role < .officer { context["downloadNote"] = "Your role (\(user.role.rawValue)) sees evidence files' records; an officer or admin opens them." }
+        }
         return page("case", title: view.title, user: user, section: "cases", flash: flash, status: status, context)
     }
 }

@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordEvidence
 import AccordNode

@@ -1,3 +1,4 @@
+import AccordConsole
 import AccordCore
 import AccordEvidence
 import AccordNode
@@ -84,28 +85,7 @@ enum EvidenceRoutes {
                 throw AccordError(.invalidField, "disposition is inline or attachment", field: "disposition")
             }
             let who = try context.requireIdentity().name
-            let output = try node.evidenceStagingPath()
-            let metadata: EvidenceMetadata
-            do { metadata = try await node.exportEvidence(id, to: output, durable: false) } catch {
-                try? FileManager.default.removeItem(atPath: output)
-                throw error
-            }
-            guard let handle = FileHandle(forReadingAtPath: output) else { throw AccordError(.storage, "cannot read the decrypted file") }
-            // The name stays reachable only through the open handle.
-            try? FileManager.default.removeItem(atPath: output)
-            let action: EvidenceCustody.Action = inline == "inline" ? .opened : .exported
-            let body = ResponseBody(asyncSequence: FileChunks(handle: handle) {
-                Task { await node.recordCustodyLogged(EvidenceCustody(evidence: id, action: action, sha256: metadata.sha256, by: who)) }
-            })
-            var headers = HTTPFields()
-            headers[.contentType] = metadata.mediaType
-            headers[.contentLength] = String(metadata.size)
-            let safeName = metadata.name.replacingOccurrences(of: "\"", with: "_").replacingOccurrences(of: "\\", with: "_")
-            headers[.contentDisposition] = "\(action == .opened ? "inline" : "attachment"); filename=\"\(safeName)\""
-            // Shown in a browser as plain bytes of its declared type, never as a page of this origin.
-            headers[.xContentTypeOptions] = "nosniff"
-            headers[.contentSecurityPolicy] = "sandbox"
-            return Response(status: .ok, headers: headers, body: body)
+            return try await EvidenceResponse.make(id, node: node, by: who, inline: inline == "inline")
         }
     }
 
