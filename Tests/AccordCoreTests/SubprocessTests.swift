@@ -41,8 +41,11 @@ import Testing
         // child that kept it would keep a stopped node's port bound.
         let file = open("/dev/null", O_RDONLY)
         #expect(file >= 0)
-        let high: Int32 = 250
-        #expect(dup2(file, high) == high)
+        // The lowest free descriptor from 100 up (F_DUPFD, without close-on-exec). Never dup2 to
+        // a fixed number: in a test process full of nodes that number may be another test's
+        // database or socket, which dup2 would silently close and replace.
+        let high = fcntl(file, F_DUPFD, 100)
+        #expect(high >= 100)
         close(file)
         defer { close(high) }
         let run = try Subprocess.run("/bin/sh", ["-c", "if [ -e /proc/self/fd/\(high) ]; then echo kept; else echo closed; fi; [ -e /proc/self/fd/1 ] && echo stdout"])
