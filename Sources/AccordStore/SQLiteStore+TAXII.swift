@@ -37,18 +37,19 @@ extension SQLiteStore {
             // date_added increases along the envelope: the first and last added bound them all.
             let added = results.compactMap { if case .added(_, let at) = $0 { at } else { nil } }
             if holdForSharing, let from = added.first, let through = added.last {
-                pending = try Self.holdShare(db, collection: collection, added: (from, through), deleted: nil, now: now)
+                pending = try Self.holdShare(db, collection: collection, added: (from, through), deleted: nil, at: now / 1000)
             }
             return (results, record, pending)
         }
     }
 
-    static func holdShare(_ db: Database, collection: String, added: (MicroTime, MicroTime)?, deleted: [TAXIIDeleted]?, now: MicroTime) throws -> Int64 {
+    /// Records a share owed to peers; `at` in milliseconds.
+    static func holdShare(_ db: Database, collection: String, added: (MicroTime, MicroTime)?, deleted: [TAXIIDeleted]?, at: Int64) throws -> Int64 {
         let tombstones = deleted.map { items in
             Data(CanonicalJSON.encode(.array(items.map { .object(["id": .string($0.id), "version": .number(Double($0.version))]) })))
         }
         try db.cachedStatement(sql: "INSERT INTO taxii_pending_shares(collection, added_from, added_through, deleted, created_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [collection, added?.0, added?.1, tombstones, now / 1000])
+            .execute(arguments: [collection, added?.0, added?.1, tombstones, at])
         return db.lastInsertedRowID
     }
 
@@ -68,8 +69,8 @@ extension SQLiteStore {
                     work = .added(from: from, through: through)
                 } else {
                     let data: Data = row["deleted"] ?? Data()
-                    let items = (try? JSONParser.parse([UInt8](data)).arrayValue) ?? nil
-                    work = .deleted((items ?? []).compactMap { item in
+                    let items = (try? JSONParser.parse([UInt8](data)))?.arrayValue ?? []
+                    work = .deleted(items.compactMap { item in
                         guard let id = item["id"]?.stringValue, let version = item["version"]?.intValue else { return nil }
                         return TAXIIDeleted(id: id, version: MicroTime(version))
                     })
@@ -77,6 +78,10 @@ extension SQLiteStore {
                 return TAXIIPendingShare(id: row["id"], collection: row["collection"], work: work, createdAt: Timestamp(milliseconds: row["created_at"]))
             }
         }
+    }
+
+    public func pendingShareCount() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM taxii_pending_shares") ?? 0 }
     }
 
     public func objectsAdded(to collection: String, from: MicroTime, through: MicroTime) async throws -> [TAXIIStoredObject] {
@@ -241,7 +246,7 @@ extension SQLiteStore {
         try await write { db in
             let gone = try Self.deleteObject(db, id, versions: versions, from: collection)
             guard holdForSharing, !gone.isEmpty else { return (gone, nil) }
-            return (gone, try Self.holdShare(db, collection: collection, added: nil, deleted: gone, now: now.milliseconds * 1000))
+            return (gone, try Self.holdShare(db, collection: collection, added: nil, deleted: gone, at: now.milliseconds))
         }
     }
 

@@ -31,6 +31,8 @@ public protocol TAXIIStore: Sendable {
     /// Shares owed to peers (oldest first): those whose events were never committed because the
     /// node stopped, or failed, between storing and sharing.
     func pendingShares() async throws -> [TAXIIPendingShare]
+    /// How many shares are owed to peers (what `pendingShares` would list), without reading them.
+    func pendingShareCount() async throws -> Int
     /// The object versions a collection holds with `date_added` in `from...through`, in that order.
     func objectsAdded(to collection: String, from: MicroTime, through: MicroTime) async throws -> [TAXIIStoredObject]
     /// Settles a share owed to peers that turned out to have no audience (TLP withheld it all).

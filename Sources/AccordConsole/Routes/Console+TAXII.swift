@@ -134,9 +134,7 @@ extension Console {
         let titles = Dictionary(uniqueKeysWithValues: collections.map { ($0.id, $0.title) })
         var collectionRows: [[String: Any]] = []
         for c in collections {
-            var row = Self.collectionContext(c, rights: try await store.rights(collection: c.id))
-            row["id"] = c.id
-            collectionRows.append(row)
+            collectionRows.append(Self.collectionContext(c, rights: try await store.rights(collection: c.id)))
         }
         var accountRows: [[String: Any]] = []
         for a in accounts {
@@ -161,7 +159,6 @@ extension Console {
 
     func collectionPage(_ c: TAXIICollection, form: FormModel?, user: ConsoleUser, flash: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         var ctx = Self.collectionContext(c, rights: try await node.store.rights(collection: c.id))
-        ctx["id"] = c.id
         ctx["objects"] = taxiiRoot + "collections/\(c.id)/objects/"
         ctx["created"] = c.createdAt.rfc3339
         if let d = c.description { ctx["description"] = d }
@@ -172,7 +169,7 @@ extension Console {
 
     static func collectionContext(_ c: TAXIICollection, rights: [TAXIIRight]) -> [String: Any] {
         var row: [String: Any] = [
-            "title": c.title, "restricted": c.restricted,
+            "id": c.id, "title": c.title, "restricted": c.restricted,
             "shareTo": c.shareTo.isEmpty ? "not published" : c.shareTo.joined(separator: ", "),
             "redTo": c.redTo.isEmpty ? "none" : c.redTo.joined(separator: ", "),
             "rights": rights.map { ["account": $0.account, "mode": TAXIIForms.mode($0)] },

@@ -107,7 +107,7 @@ public final class NodeMetrics: Sendable {
         if let latest = try await store.latestCheckpoint() {
             registry.makeGauge(descriptor: Self.checkpointAge).set(Double(max(0, now.milliseconds - latest.issuedAt.milliseconds)) / 1000)
         }
-        registry.makeGauge(descriptor: Self.sharesPending).set(Double(try await store.pendingShares().count))
+        registry.makeGauge(descriptor: Self.sharesPending).set(Double(try await store.pendingShareCount()))
         return registry.emitToString()
     }
 }

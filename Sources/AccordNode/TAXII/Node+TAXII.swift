@@ -70,49 +70,39 @@ extension Node {
             if case .added = result { return item }
             return nil
         }
-        let shared = await settlingShare(pending) { try await shareObjects(fresh, from: collection, settling: pending) }
+        let shared = await settlingShare(pending, collection: collection.id) { try await shareObjects(fresh, from: collection, settling: pending) }
         return TAXIIPostOutcome(status: status, shared: shared)
     }
 
-    /// Runs the sharing of a pending share, marked in flight meanwhile. The objects are stored
-    /// and the client's status says so whatever happens here: a failure is logged and left to
+    /// Runs the sharing of pending share `pending`, marked in flight meanwhile, unless this
+    /// process is sharing it already (then nothing is done). The objects are stored and the
+    /// client's status says so whatever happens here: a failure is logged and left to
     /// `resumePendingShares`, never reported as a failed POST the client would repeat.
-    func settlingShare(_ pending: Int64, _ share: () async throws -> [Event]) async -> [Event] {
-        sharesInFlight.withLock { _ = $0.insert(pending) }
+    func settlingShare(_ pending: Int64, collection: String, _ share: () async throws -> [Event]) async -> [Event] {
+        guard sharesInFlight.withLock({ $0.insert(pending).inserted }) else { return [] }
         defer { sharesInFlight.withLock { _ = $0.remove(pending) } }
         do {
             return try await share()
         } catch {
-            logger.warning("STIX share not sent yet; it is retried", metadata: ["share": "\(pending)", "error": "\(error)"])
+            logger.warning("STIX share not sent yet; it is retried", metadata: ["collection": "\(collection)", "share": "\(pending)", "error": "\(error)"])
             return []
         }
     }
 
     /// Shares what published collections still owe their peers (`TAXIIStore.pendingShares`):
     /// those recorded before `cutoff` that no request of this process is sharing now (a share
-    /// recorded later may be a request's, about to be marked in flight). Returns how many were settled.
-    @discardableResult
-    public func resumePendingShares(recordedBefore cutoff: Timestamp) async throws -> Int {
-        let due = try await store.pendingShares().filter { $0.createdAt < cutoff }
-        var settled = 0
-        for share in due {
-            guard sharesInFlight.withLock({ $0.insert(share.id).inserted }) else { continue }
-            defer { sharesInFlight.withLock { _ = $0.remove(share.id) } }
-            // One share that cannot go (a peer no longer pinned) holds up no other.
-            do {
-                if try await resume(share) { settled += 1 }
-            } catch {
-                logger.warning("STIX share owed to peers not sent; retrying later", metadata: [
-                    "collection": "\(share.collection)", "share": "\(share.id)", "error": "\(error)",
-                ])
-            }
+    /// recorded later may be a request's, about to be marked in flight). One share that cannot
+    /// go (a peer no longer pinned) holds up no other.
+    public func resumePendingShares(recordedBefore cutoff: Timestamp) async throws {
+        for share in try await store.pendingShares() where share.createdAt < cutoff {
+            _ = await settlingShare(share.id, collection: share.collection) { try await resume(share) }
         }
-        return settled
     }
 
-    /// Shares one pending share's objects (as stored) or tombstone; false when its collection is gone.
-    func resume(_ share: TAXIIPendingShare) async throws -> Bool {
-        guard let collection = try await store.collection(share.collection) else { return false }
+    /// Shares one pending share's objects (as stored) or tombstone; nothing when its collection is gone.
+    func resume(_ share: TAXIIPendingShare) async throws -> [Event] {
+        guard let collection = try await store.collection(share.collection) else { return [] }
+        let events: [Event]
         switch share.work {
         case .added(let from, let through):
             let objects = try await store.objectsAdded(to: collection.id, from: from, through: through).compactMap { stored -> (JSONValue, TAXIINewObject)? in
@@ -122,12 +112,12 @@ extension Node {
                     id: stored.id, type: object["type"]?.stringValue ?? "", specVersion: object["spec_version"]?.stringValue ?? "2.1",
                     version: stored.version, body: stored.body, tlp: stored.tlp, origin: stored.origin))
             }
-            _ = try await shareObjects(objects, from: collection, settling: share.id)
+            events = try await shareObjects(objects, from: collection, settling: share.id)
         case .deleted(let gone):
-            _ = try await shareDeletion(gone, from: collection, settling: share.id)
+            events = try await shareDeletion(gone, from: collection, settling: share.id)
         }
         logger.info("STIX share owed to peers sent", metadata: ["collection": "\(collection.id)", "share": "\(share.id)"])
-        return true
+        return events
     }
 
     /// A POST's status resource (TAXII 2.1 section 4.3.1): every object's outcome, in order,
@@ -243,7 +233,7 @@ extension Node {
     /// with a `stix.objects_deleted` tombstone. Returns the versions deleted.
     public func taxiiDelete(_ id: String, versions: TAXIIVersionFilter, from collection: TAXIICollection) async throws -> [TAXIIDeleted] {
         let (gone, pending) = try await store.deleteObject(id, versions: versions, from: collection.id, holdForSharing: collection.publishes, now: time.now())
-        if let pending { _ = await settlingShare(pending) { try await shareDeletion(gone, from: collection, settling: pending) } }
+        if let pending { _ = await settlingShare(pending, collection: collection.id) { try await shareDeletion(gone, from: collection, settling: pending) } }
         return gone
     }
 
