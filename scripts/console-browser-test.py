@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from browserkit import api, browser, check, config, finish, labelled, login, screenshot, wait
+from browserkit import api, browser, check, config, finish, labelled, login, post_by_hand, screenshot, wait
 
 
 def totp(secret_base32, at=None):
@@ -182,11 +182,7 @@ try:
         check("needs the officer role" in duty.page_source, "%s cannot open the form to sign a case" % role)
         duty.get(B + "/console/cases/" + case_id)
         # A step form made by hand with the session's own token is still refused by role.
-        duty.execute_script("""
-            var f = document.createElement('form'); f.method = 'post'; f.action = location.pathname + '/steps';
-            [['csrf', document.querySelector('form.logout input[name=csrf]').value], ['type', 'propose_conditions'], ['conditions', 'by hand']]
-              .forEach(function(p){ var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });
-            document.body.appendChild(f); f.submit();""")
+        post_by_hand(duty, "steps", [("type", "propose_conditions"), ("conditions", "by hand")])
         wait(duty, lambda d: d.find_elements(By.ID, "error-message"))
         check("needs the officer role" in duty.page_source, "%s cannot sign a step even with a valid form" % role)
     events = [e["type"] for e in api("aurelia", "/api/v1/cases/%s/events" % case_id)]

@@ -18,7 +18,7 @@ import json, time, traceback, urllib.error, urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from browserkit import api, browser, check, config, finish, labelled, screenshot, signed_in, wait
+from browserkit import api, browser, check, config, finish, labelled, post_by_hand, screenshot, signed_in, wait
 
 TAXII = "application/taxii+json;version=2.1"
 A, B = config["aurelia"]["url"], config["borealis"]["url"]
@@ -136,12 +136,7 @@ try:
         analyst.get(A + "/console/taxii")
         check("Not allowed" in analyst.page_source, "an analyst cannot open the TAXII page (403)")
         analyst.get(A + "/console/inbox")
-        analyst.execute_script("""
-            var csrf = document.querySelector('form.logout input[name=csrf]').value;
-            var f = document.createElement('form'); f.method = 'post'; f.action = '/console/taxii/accounts';
-            [['csrf', csrf], ['name', 'intruder']].forEach(function(p){
-              var i = document.createElement('input'); i.type = 'hidden'; i.name = p[0]; i.value = p[1]; f.appendChild(i); });
-            document.body.appendChild(f); f.submit();""")
+        post_by_hand(analyst, "/console/taxii/accounts", [("name", "intruder")])
         wait(analyst, lambda d: d.current_url.endswith("/console/taxii/accounts"))
         check("Not allowed" in analyst.page_source, "an analyst's posted account form is refused (403)")
         check(not any(a["name"] == "intruder" for a in api("aurelia", "/api/v1/taxii/accounts")), "no account was added")
