@@ -11,11 +11,25 @@ public struct OperatorClient: Sendable {
     public let baseURL: String
     let token: String
     let http: HTTPClient
+    /// How long a request may wait for its answer before the node is reported unreachable.
+    public let timeout: Duration
 
-    public init(url: String, token: String, http: HTTPClient = .shared) {
+    /// Routes whose answer waits for a round with peers (each peer given the node's own request
+    /// timeout, 30 s by default, and a witness one retry): the client waits at least this long.
+    static let peerRoundPaths: Set<String> = ["/api/v1/log/checkpoints", "/api/v1/log/exchange", "/api/v1/receipts/fetch"]
+    static let peerRoundTimeout = Duration.seconds(120)
+
+    public init(url: String, token: String, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
         self.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.token = token
         self.http = http
+        self.timeout = timeout
+    }
+
+    /// The time `path` may take: longer for a route that waits on peers.
+    func timeout(for path: String) -> TimeAmount {
+        let wait = Self.peerRoundPaths.contains(String(path.prefix { $0 != "?" })) ? max(timeout, Self.peerRoundTimeout) : timeout
+        return .nanoseconds(Int64(wait.components.seconds) * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)
     }
 
     public struct Reply: Sendable {
@@ -33,7 +47,7 @@ public struct OperatorClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await execute(request, timeout: .seconds(30))
+        let response = try await execute(request, timeout: timeout(for: path))
         var buffer = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [])
     }

@@ -85,7 +85,9 @@ public final class TestCluster: Sendable {
         public let node: Node
         public let token: String
         public var url: String { "http://127.0.0.1:\(port)" }
-        public var client: OperatorClient { OperatorClient(url: url, token: token) }
+        /// The operator client waits 90 s for an answer: the test process runs dozens of nodes on
+        /// the machine's few cores, and a test waits as a patient operator would.
+        public var client: OperatorClient { OperatorClient(url: url, token: token, timeout: .seconds(90)) }
     }
 
     public let root: TemporaryDirectory
