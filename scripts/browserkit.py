@@ -7,6 +7,7 @@ import json, os, sys, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 config = json.load(open(sys.argv[1]))
@@ -40,6 +41,23 @@ def browser(javascript=True):
 
 def wait(driver, condition, seconds=20):
     return WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d))
+
+
+def click_and_load(driver, element, seconds=60):
+    """Clicks `element` (a form's submit button, a link) and waits until the page it leads to has
+    replaced this one: what follows reads the answer, never the page the click left."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+
+    def replaced(_):
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException:
+            return False  # between two documents a command may fail otherwise: ask again
+    WebDriverWait(driver, seconds, poll_frequency=0.2).until(replaced)
 
 
 def screenshot(driver, name):

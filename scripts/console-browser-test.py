@@ -9,13 +9,13 @@ printed by `accord account totp`), and the directory for screenshots. The Swift 
 ConsoleBrowserTests writes it after starting the nodes. Prints one line per check and ends with
 'N passed, M failed'; exits non-zero if any check failed.
 """
-import base64, hashlib, hmac, struct, time, traceback
+import base64, hashlib, hmac, os, struct, tempfile, time, traceback
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from browserkit import api, browser, check, config, finish, labelled, login, post_by_hand, screenshot, wait
+from browserkit import api, browser, check, click_and_load, config, fetch, finish, labelled, login, post_by_hand, screenshot, wait
 
 
 def totp(secret_base32, at=None):
@@ -39,7 +39,7 @@ def fill(driver, form_id, values):
         else:
             field.clear()
             field.send_keys(value)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 A, B = config["aurelia"]["url"], config["borealis"]["url"]
@@ -74,7 +74,7 @@ try:
     sender.get(A + "/console/cases/new?kind=preservation")
     labelled(sender, "open a case")
     screenshot(sender, "open-case")
-    sender.find_element(By.CSS_SELECTOR, "#open-case button[type=submit]").click()
+    click_and_load(sender, sender.find_element(By.CSS_SELECTOR, "#open-case button[type=submit]"))
     errors = sender.find_elements(By.CSS_SELECTOR, "#open-case .error li")
     check(len(errors) >= 8, "an empty request form reports every problem at once (%d)" % len(errors))
     fill(sender, "open-case", {
@@ -136,6 +136,29 @@ try:
     fill(duty, "step-answer", {"outcome": "granted", "details": "Data preserved for 90 days."})
     wait(duty, lambda d: "done=answer" in d.current_url)
     check(True, "borealis answered through the form")
+
+    # borealis attaches the preserved log as evidence through the form: Chromium streams the file
+    # as multipart/form-data; aurelia receives it, decrypts it and serves the same bytes.
+    fill(duty, "attach-evidence", {"description": "nothing chosen"})
+    check("File: choose a file" in duty.page_source and "nothing chosen" in duty.page_source,
+          "the attach form without a file says so and keeps what was typed")
+    evidence_bytes = b"".join(b"%06d mailbox access from 203.0.113.%d\r\n" % (i, i % 250) for i in range(40000))
+    with tempfile.NamedTemporaryFile(suffix=".log", prefix="mailbox-", delete=False) as f:
+        f.write(evidence_bytes)
+        evidence_path = f.name
+    duty.find_element(By.ID, "evidence-file").send_keys(evidence_path)
+    fill(duty, "attach-evidence", {"description": "Access log of the mailbox, 30 days", "collected_by": "Borealis Mail Ltd.",
+                                   "collected_at": "2026-12-01T10:00:00Z"})
+    wait(duty, lambda d: "done=evidence" in d.current_url)
+    row = duty.find_element(By.CSS_SELECTOR, "#evidence tbody tr")
+    check(os.path.basename(evidence_path) in row.text and "available" in row.text, "the file is listed on borealis's case page: %s" % row.text[:80])
+    screenshot(duty, "evidence-attached")
+    sha = hashlib.sha256(evidence_bytes).hexdigest()
+    listed = wait(sender, lambda d: [e for e in api("aurelia", "/api/v1/cases/%s/evidence" % case_id) if e["state"] == "available"], 60)
+    check(listed[0]["sha256"] == sha and listed[0]["collected_by"] == "Borealis Mail Ltd.", "aurelia holds the file with its record and hash")
+    body, _ = fetch(sender, A + "/console/evidence/" + listed[0]["event"])
+    check(body == evidence_bytes, "aurelia's officer downloads exactly the bytes borealis's browser sent (%d bytes)" % len(body))
+    os.unlink(evidence_path)
 
     sender.get(A + "/console/cases/" + case_id)
     wait(sender, lambda d: "Data preserved for 90 days." in d.page_source, 30)

@@ -18,7 +18,7 @@ import time, traceback
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from browserkit import api, browser, check, config, finish, labelled, post_by_hand, screenshot, signed_in, wait
+from browserkit import api, browser, check, click_and_load, config, finish, labelled, post_by_hand, screenshot, signed_in, wait
 
 
 def set_line(form, name, value):
@@ -44,7 +44,7 @@ def search(driver, base, q="", role="", country="", language=""):
     Select(form.find_element(By.NAME, "role")).select_by_value(role)
     Select(form.find_element(By.NAME, "country")).select_by_value(country)
     set_line(form, "language", language)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait(driver, lambda d: "/console/directory?" in d.current_url)
     return rows(driver)
 
@@ -67,7 +67,7 @@ try:
     set_roles(form, [])
     set_line(form, "time_zone", "Mars/Olympus")
     set_line(form, "languages", "english!")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(admin, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     problems = [li.text for li in admin.find_elements(By.CSS_SELECTOR, "#profile-form .error li")]
     check(len(problems) == 3 and any("Time zone" in p for p in problems) and any("Handles" in p for p in problems)
           and any("Working languages" in p for p in problems), "a bad form names every field at fault: %s" % problems)
@@ -82,7 +82,7 @@ try:
     set_line(form, "languages", "de, en")
     set_line(form, "hours", "Mon-Sun 00:00-24:00")
     set_line(form, "time_zone", "Europe/Vienna")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(admin, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait(admin, lambda d: "/console/directory/aurelia?done=profile" in d.current_url)
     check("signed and is on its way" in admin.find_element(By.CSS_SELECTOR, ".flash").text, "the admin saved the profile: signed and sent")
     check(admin.find_element(By.ID, "p-time-zone").text == "Europe/Vienna" and admin.find_element(By.ID, "p-version").text == "2",

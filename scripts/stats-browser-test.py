@@ -14,7 +14,7 @@ import csv, io, json, traceback, urllib.request
 
 from selenium.webdriver.common.by import By
 
-from browserkit import browser, check, config, fetch, finish, screenshot, signed_in
+from browserkit import browser, check, click_and_load, config, fetch, finish, screenshot, signed_in
 
 base, token, account = config["url"], config["token"], config["account"]
 
@@ -115,7 +115,7 @@ def main():
         form = driver.find_element(By.ID, "stats-form")
         form.find_element(By.NAME, "from").clear(); form.find_element(By.NAME, "from").send_keys(history_day)
         form.find_element(By.NAME, "to").clear(); form.find_element(By.NAME, "to").send_keys(history_day)
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         in_day = json.loads(api("/api/v1/stats?from=%s&to=%s" % (history_day, history_day)))
         row = table_row(driver, "sent", "total", "All")
         check(row[1] == str(in_day["sent"]["total"]["requests"]) and in_day["sent"]["total"]["requests"] > 0,
@@ -123,7 +123,7 @@ def main():
         check("from=%s" % history_day in driver.current_url, "the period is in the address, to bookmark: %s" % driver.current_url)
 
         driver.find_element(By.ID, "stats-exercise").click()
-        driver.find_element(By.CSS_SELECTOR, "#stats-form button[type=submit]").click()
+        click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#stats-form button[type=submit]"))
         drill = json.loads(api("/api/v1/stats?from=%s&to=%s&exercise=only" % (history_day, history_day)))
         row = table_row(driver, "sent", "total", "All")
         check(driver.find_elements(By.CSS_SELECTOR, ".banner.exercise"), "exercise figures carry the exercise banner")
@@ -148,7 +148,7 @@ def main():
         # A bad date: the form again, with the problem named, nothing else.
         form = driver.find_element(By.ID, "stats-form")
         form.find_element(By.NAME, "from").clear(); form.find_element(By.NAME, "from").send_keys("last tuesday")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         error = driver.find_elements(By.ID, "stats-error")
         check(error and "from" in error[0].text, "a bad date is refused naming it: %s" % (error[0].text if error else "no message"))
         check(not driver.find_elements(By.CSS_SELECTOR, "svg.chart"), "no chart is drawn for a refused period")

@@ -18,7 +18,7 @@ import json, time, traceback, urllib.error, urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from browserkit import api, browser, check, config, finish, labelled, post_by_hand, screenshot, signed_in, wait
+from browserkit import api, browser, check, click_and_load, config, finish, labelled, post_by_hand, screenshot, signed_in, wait
 
 TAXII = "application/taxii+json;version=2.1"
 A, B = config["aurelia"]["url"], config["borealis"]["url"]
@@ -44,7 +44,7 @@ def taxii(method, url, token, body=None):
 
 
 def submit(driver, form_id):
-    driver.find_element(By.CSS_SELECTOR, "#%s button[type=submit]" % form_id).click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#%s button[type=submit]" % form_id))
 
 
 admin = browser()

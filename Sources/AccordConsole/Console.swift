@@ -15,6 +15,8 @@ public protocol ConsoleRequestContext: RequestContext {
     var consoleUser: ConsoleUser? { get set }
     /// A POSTed form, read (and its anti-forgery token checked) by the middleware.
     var consoleForm: FormValues? { get set }
+    /// Set by the console's middleware for a form that posts a file: the file, still to be read.
+    var consoleUpload: ConsoleUpload? { get set }
     /// The client's IP address, for limiting sign-in attempts.
     var clientAddress: String { get }
 }
@@ -60,6 +62,7 @@ public final class Console: Sendable {
         addStats(to: group)
         addTAXII(to: group)
         addEvidence(to: group)
+        addEvidenceUpload(to: group)
         addExport(to: group)
         addStream(to: group)
     }
@@ -126,6 +129,7 @@ public final class Console: Sendable {
         case .conflict: .conflict
         case .illegalStep: .unprocessableContent
         case .tooLarge: .contentTooLarge
+        case .unsupportedType: .unsupportedMediaType
         case .rateLimited: .tooManyRequests
         case .busy: .serviceUnavailable
         default: .internalServerError

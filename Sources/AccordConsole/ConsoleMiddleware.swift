@@ -39,8 +39,14 @@ struct ConsoleMiddleware<Context: ConsoleRequestContext>: RouterMiddleware {
     }
 
     func authorise(_ request: Request, _ context: inout Context, path: String, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method == .post {
+        // A form with a file is read only once its sender is known and allowed (below); any other
+        // form is read now, for the sign-in form needs it before there is a session.
+        let boundary = request.method == .post ? try MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") : nil
+        if request.method == .post && boundary == nil {
             context.consoleForm = try await Self.form(request)
+        }
+        if boundary != nil, !ConsolePolicy.takesFiles(path: path) {
+            throw AccordError(.unsupportedType, "this form takes application/x-www-form-urlencoded, not a file")
         }
         if ConsolePolicy.isOpen(method: request.method, path: path) {
             return try await next(request, context)
@@ -59,6 +65,11 @@ struct ConsoleMiddleware<Context: ConsoleRequestContext>: RouterMiddleware {
         context.consoleUser = user
         guard user.role >= needed else {
             return console.errorPage(.forbidden, heading: "Not allowed", message: "This needs the \(needed.rawValue) role; your account \(user.name) has \(user.role.rawValue).", user: user)
+        }
+        if let boundary {
+            let upload = try await ConsoleUpload.begin(request, boundary: boundary, fieldLimit: Self.formLimit)
+            context.consoleForm = upload.fields
+            context.consoleUpload = upload
         }
         if request.method == .post {
             guard let sent = context.consoleForm?["csrf"], ConsoleTOTP.constantTimeEqual(sent, user.csrf) else {

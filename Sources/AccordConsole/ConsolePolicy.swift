@@ -28,6 +28,7 @@ public enum ConsolePolicy {
         rule(.get, "/cases/new", .officer),
         rule(.post, "/cases", .officer),
         rule(.post, "/cases/{id}/steps", .officer),
+        rule(.post, "/cases/{id}/evidence", .officer),
         rule(.post, "/logout", .auditor),
         rule(.get, "/directory", .auditor),
         rule(.get, "/directory/{peer}", .auditor),
@@ -47,9 +48,13 @@ public enum ConsolePolicy {
         (.get, "/console/login"), (.post, "/console/login"), (.get, "/console/static/console.css"), (.get, "/console/static/console.js"),
     ]
 
+    /// Routes whose form posts a file (`multipart/form-data`); every other form is refused as one.
+    public static let fileRoutes: Set<String> = ["/console/cases/{id}/evidence"]
+
     static let byRoute: [String: Role] = Dictionary(uniqueKeysWithValues: rules.map { ("\($0.method.rawValue) \($0.path)", $0.role) })
     static let openRoutes: Set<String> = Set(open.map { "\($0.method.rawValue) \($0.path)" })
 
     public static func role(method: HTTPRequest.Method, path: String) -> Role? { byRoute["\(method.rawValue) \(path)"] }
+    public static func takesFiles(path: String) -> Bool { fileRoutes.contains(path) }
     public static func isOpen(method: HTTPRequest.Method, path: String) -> Bool { openRoutes.contains("\(method.rawValue) \(path)") }
 }

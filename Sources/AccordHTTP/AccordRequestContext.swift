@@ -19,6 +19,7 @@ public struct AccordRequestContext: RequestContext, ConsoleRequestContext {
     public var consoleUser: ConsoleUser?
     /// A form POSTed to a `/console` route, read by the console's middleware.
     public var consoleForm: FormValues?
+    public var consoleUpload: ConsoleUpload?
     /// The client's IP address (for per-client limits such as console sign-in attempts).
     public let clientAddress: String
 

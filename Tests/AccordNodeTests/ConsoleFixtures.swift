@@ -34,12 +34,40 @@ final class ConsoleBrowser: @unchecked Sendable {
     init(_ base: String) { self.base = base }
 
     func request(_ method: HTTPMethod, _ path: String, form: [(String, String)]? = nil) async throws -> Page {
+        try await request(method, path, body: form.map { ("application/x-www-form-urlencoded", Array(Self.encode($0).utf8)) })
+    }
+
+    /// A file attached as a browser attaches it: `multipart/form-data`, the text fields first,
+    /// the file last, then the closing boundary and a line end.
+    struct File {
+        var field = "file"
+        var filename: String
+        var type = "application/octet-stream"
+        var bytes: [UInt8]
+    }
+
+    func upload(_ path: String, _ fields: [(String, String)], file: File, boundary: String = "----AccordTestBoundary7MA4YWxkTrZu0gW") async throws -> Page {
+        try await request(.POST, path, body: ("multipart/form-data; boundary=\(boundary)", Self.multipart(fields, file: file, boundary: boundary)))
+    }
+
+    static func multipart(_ fields: [(String, String)], file: File, boundary: String) -> [UInt8] {
+        var body: [UInt8] = []
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.type)\r\n\r\n".utf8)
+        body += file.bytes
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        return body
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, body: (type: String, bytes: [UInt8])?) async throws -> Page {
         var r = HTTPClientRequest(url: base + path)
         r.method = method
         if !cookies.isEmpty { r.headers.add(name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
-        if let form {
-            r.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            r.body = .bytes(ByteBuffer(string: Self.encode(form)))
+        if let body {
+            r.headers.add(name: "Content-Type", value: body.type)
+            r.body = .bytes(ByteBuffer(bytes: body.bytes))
         }
         let response = try await Self.http.execute(r, timeout: .seconds(60))
         for header in response.headers[canonicalForm: "Set-Cookie"] {

@@ -237,12 +237,18 @@ import Testing
                     }
                     return [("csrf", csrf), ("kind", "check"), ("title", "Check from \(browser.cookies.count)"), ("to", "aurelia")]
                 }
-                let refused = try await anonymous.request(method, path, form: form(anonymous, csrf: "x"))
+                // The attach form posts a file, as a browser does.
+                func send(_ browser: ConsoleBrowser, csrf: String) async throws -> ConsoleBrowser.Page {
+                    guard path.hasSuffix("/evidence"), method == .POST else { return try await browser.request(method, path, form: form(browser, csrf: csrf)) }
+                    return try await browser.upload(path, [("csrf", csrf), ("description", "Mail server log")],
+                                                    file: .init(filename: "mx-\(browser.cookies.count).log", type: "text/plain", bytes: Array("Received: from mx\n".utf8)))
+                }
+                let refused = try await send(anonymous, csrf: "x")
                 #expect(refused.status == 401 || refused.location == "/console/login", "\(rule.method) \(rule.path) without a session answered \(refused.status)")
                 for role in Role.allCases {
                     let browser = browsers[role]!
                     let csrf = try await browser.get("/console/inbox").csrf ?? ""
-                    let reply = try await browser.request(method, path, form: form(browser, csrf: csrf))
+                    let reply = try await send(browser, csrf: csrf)
                     if role < rule.role {
                         #expect(reply.status == 403, "\(role.rawValue) on \(rule.method) \(rule.path) answered \(reply.status), not 403")
                         #expect(reply.body.contains("needs the \(rule.role.rawValue) role"))
@@ -251,7 +257,7 @@ import Testing
                     }
                 }
             }
-            // Only the officer and the admin signed: one request for information, one check each; the admin its profile;
+            // Only the officer and the admin signed: one request for information, one check, one evidence file each; the admin its profile;
             // and each export of the evidence file is in its chain of custody.
             func exported() async throws -> Int {
                 try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue)
@@ -264,7 +270,7 @@ import Testing
             }
             #expect(trail, "\(actions)")
             let custodyNow = try await b.node.store.events(ofType: EventType.evidenceCustody.rawValue).count
-            #expect(try await b.node.store.eventCount() - before == 5 + Int64(custodyNow - custodyBefore))
+            #expect(try await b.node.store.eventCount() - before == 7 + Int64(custodyNow - custodyBefore))
             // An analyst or auditor sees the case without forms.
             let page = try await browsers[.analyst]!.get("/console/cases/\(id)")
             #expect(page.body.contains("only an officer or admin signs"))

@@ -195,7 +195,7 @@ enum Templates {
         """
 
     static let form = """
-        <form method="post" action="{{action}}" class="card" id="{{id}}" novalidate>
+        <form method="post" action="{{action}}" class="card" id="{{id}}"{{#multipart}} enctype="multipart/form-data"{{/multipart}} novalidate>
           <h3>{{title}}</h3>
           {{#hasErrors}}<div class="error" role="alert"><p>Please correct:</p><ul>{{#errors}}<li>{{.}}</li>{{/errors}}</ul></div>{{/hasErrors}}
           <input type="hidden" name="csrf" value="{{csrf}}">
@@ -212,6 +212,8 @@ enum Templates {
               <input id="{{id}}" name="{{name}}" type="password" autocomplete="new-password"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{/isPassword}}
             {{#isText}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
               <textarea id="{{id}}" name="{{name}}" rows="3"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{value}}</textarea>{{/isText}}
+            {{#isFile}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
+              <input id="{{id}}" name="{{name}}" type="file"{{#required}} aria-required="true"{{/required}}{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{/isFile}}
             {{#isSelect}}<label for="{{id}}">{{label}}{{#required}} <span aria-hidden="true">*</span>{{/required}}</label>
               <select id="{{id}}" name="{{name}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/isSelect}}
             {{^empty(help)}}<small class="help">{{help}}</small>{{/empty(help)}}

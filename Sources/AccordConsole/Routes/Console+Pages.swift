@@ -84,8 +84,12 @@ extension Console {
         group.get("/cases/:id") { request, context -> Response in
             let user = try Self.user(context)
             let id = try Self.caseID(context)
-            let done = request.uri.queryParameters.get("done").flatMap { name in
-                name == "open" ? "The case was signed and sent." : EventType(stepName: name).map { "Signed and sent: \(StepForms.titles[$0] ?? name)." }
+            let done = request.uri.queryParameters.get("done").flatMap { name -> String? in
+                switch name {
+                case "open": return "The case was signed and sent."
+                case "evidence": return "The file was encrypted for the case's parties; its record was signed and sent."
+                default: return EventType(stepName: name).map { "Signed and sent: \(StepForms.titles[$0] ?? name)." }
+                }
             }
             return try await self.casePage(id, user: user, flash: done)
         }
@@ -179,6 +183,9 @@ extension Console {
             for type in StepForms.allowed(state, me: node.name, now: node.time.now()) {
                 let form = replacing.flatMap { $0.id == "step-\(StepForms.stepName(type))" ? $0 : nil } ?? StepForms.form(type, state: state, me: node.name)
                 forms.append(form.context)
+            }
+            if state.participants.contains(node.name) {
+                forms.append((replacing.flatMap { $0.id == EvidenceForm.id ? $0 : nil } ?? EvidenceForm.form(id)).context)
             }
             if let replacing, !forms.contains(where: { ($0["id"] as? String) == replacing.id }) { forms.insert(replacing.context, at: 0) }
         } else {

@@ -8,7 +8,7 @@ struct FormModel: Sendable {
     }
 
     struct Field: Sendable {
-        enum Kind: Sendable { case line, password, text, select, checkbox, checkboxes }
+        enum Kind: Sendable { case line, password, text, select, checkbox, checkboxes, file }
         var name: String
         var label: String
         var help: String
@@ -28,6 +28,7 @@ struct FormModel: Sendable {
         var isSelect: Bool { kind == .select }
         var isCheckbox: Bool { kind == .checkbox }
         var isCheckboxes: Bool { kind == .checkboxes }
+        var isFile: Bool { kind == .file }
     }
 
     var id: String
@@ -37,11 +38,13 @@ struct FormModel: Sendable {
     var hidden: [(name: String, value: String)] = []
     var fields: [Field]
     var errors: [String] = []
+    /// The form posts a file (`multipart/form-data`); its file field comes last.
+    var multipart = false
 
     /// Mustache looks values up by reflection; this flattens the model into dictionaries it reads.
     var context: [String: Any] {
         [
-            "id": id, "title": title, "action": action, "submit": submit,
+            "id": id, "title": title, "action": action, "submit": submit, "multipart": multipart,
             "hidden": hidden.map { ["name": $0.name, "value": $0.value] },
             "errors": errors, "hasErrors": !errors.isEmpty,
             "fields": fields.map { f -> [String: Any] in
@@ -49,6 +52,7 @@ struct FormModel: Sendable {
                     "name": f.name, "label": f.label, "help": f.help, "id": f.id, "required": f.required, "value": f.value, "checked": f.checked,
                     "placeholder": f.placeholder,
                     "isLine": f.isLine, "isPassword": f.isPassword, "isText": f.isText, "isSelect": f.isSelect, "isCheckbox": f.isCheckbox, "isCheckboxes": f.isCheckboxes,
+                    "isFile": f.isFile,
                     "options": f.options.map { ["value": $0.value, "label": $0.label, "selected": $0.selected, "id": $0.id] },
                 ]
                 if let e = f.error { d["error"] = e }
