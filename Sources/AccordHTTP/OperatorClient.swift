@@ -28,8 +28,7 @@ public struct OperatorClient: Sendable {
 
     /// The time `path` may take: longer for a route that waits on peers.
     func timeout(for path: String) -> TimeAmount {
-        let wait = Self.peerRoundPaths.contains(String(path.prefix { $0 != "?" })) ? max(timeout, Self.peerRoundTimeout) : timeout
-        return .nanoseconds(Int64(wait.components.seconds) * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)
+        TimeAmount(Self.peerRoundPaths.contains(String(path.prefix { $0 != "?" })) ? max(timeout, Self.peerRoundTimeout) : timeout)
     }
 
     public struct Reply: Sendable {

@@ -236,7 +236,8 @@ import Testing
             let cookie = officer.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
             #expect(connection.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\nContent-Type: \(type)\r\nContent-Length: \(head.count + 500_000 + closing)\r\n\r\n"))
             #expect(connection.send(Array(head) + Array(repeating: 1, count: 200_000)))
-            try await Task.sleep(for: .milliseconds(300))
+            // Gone once the node has begun to encrypt the file (its partial copy is on disk).
+            #expect(try await TestCluster.eventually { try EvidenceTransferTests.evidenceFiles(a.node).contains { $0.hasSuffix(".partial") } })
             shutdown(connection.fd, Int32(SHUT_RDWR))  // the descriptor itself is closed by its owner
 
             // Nothing signed, nothing kept, no file left behind.
